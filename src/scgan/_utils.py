@@ -1,0 +1,80 @@
+"""Shared input checks and matrix access used by every layer that touches AnnData."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from anndata import AnnData
+
+CHUNK_ROWS = 2048
+
+
+def layer_name(layer: str | None) -> str:
+    """Human-readable name of a layer for error messages."""
+    return "adata.X" if layer is None else f"adata.layers[{layer!r}]"
+
+
+def check_nonempty(adata: AnnData) -> None:
+    """Raise if `adata` has no cells or no genes."""
+    if adata.n_obs == 0 or adata.n_vars == 0:
+        msg = f"AnnData is empty ({adata.n_obs} cells x {adata.n_vars} genes); pass data with cells and genes."
+        raise ValueError(msg)
+
+
+def check_obs_key(adata: AnnData, key: str) -> None:
+    """Raise a KeyError naming the available `.obs` columns if `key` is missing."""
+    if key not in adata.obs.columns:
+        msg = f"Column {key!r} not found in adata.obs. Available columns: {list(adata.obs.columns)}."
+        raise KeyError(msg)
+
+
+def as_key_list(keys: str | Sequence[str]) -> list[str]:
+    """Turn one column name or a list of them into a list."""
+    if isinstance(keys, str):
+        return [keys]
+    keys = list(keys)
+    if not keys:
+        msg = "Pass at least one .obs column name."
+        raise ValueError(msg)
+    return keys
+
+
+def get_matrix(adata: AnnData, layer: str | None = None):
+    """Return `.X` or `.layers[layer]`, raising a KeyError that lists the layers if it is missing."""
+    if layer is None:
+        return adata.X
+    if layer not in adata.layers:
+        msg = f"Layer {layer!r} not found. Available layers: {list(adata.layers.keys())}; use layer=None for adata.X."
+        raise KeyError(msg)
+    return adata.layers[layer]
+
+
+def iter_row_chunks(matrix, chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[int, np.ndarray | sp.spmatrix]]:
+    """Yield `(start_row, block)` over row blocks, so large or backed matrices are never loaded whole."""
+    n_rows = matrix.shape[0]
+    for start in range(0, n_rows, chunk_rows):
+        yield start, matrix[start : min(start + chunk_rows, n_rows)]
+
+
+def block_values(block) -> np.ndarray:
+    """Stored values of a block: the non-zeros of a sparse block, every entry of a dense one."""
+    if sp.issparse(block):
+        return np.asarray(block.data)
+    return np.asarray(block)
+
+
+def to_csr(block) -> sp.csr_matrix:
+    """Return a block as CSR without densifying sparse input."""
+    if sp.issparse(block):
+        return sp.csr_matrix(block)
+    return sp.csr_matrix(np.asarray(block))
+
+
+def categorical(values: pd.Series) -> pd.Series:
+    """Return `values` as a pandas categorical (labels as strings when they were not categorical)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    return values.astype(str).astype("category")

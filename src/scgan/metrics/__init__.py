@@ -1,0 +1,3 @@
+"""Fidelity and oversampling kernels: arrays in, numbers out."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""The AnnData-facing model, on scvi-tools' framework."""
+
+__all__: list[str] = []

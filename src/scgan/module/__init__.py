@@ -1,0 +1,3 @@
+"""Pure torch networks and losses: tensors in, tensors out."""
+
+__all__: list[str] = []

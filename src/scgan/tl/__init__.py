@@ -1,0 +1,3 @@
+"""Tools: train, generate, augment, evaluate, benchmark."""
+
+__all__: list[str] = []
