@@ -22,8 +22,8 @@ demo: install
 	$(BIN)/scgan demo --out $(DEMO_OUT)
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks docs tutorials
-	$(BIN)/ruff format --check src tests benchmarks docs tutorials
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 docs: install
 	$(BIN)/sphinx-build -W --keep-going -b html -q docs docs/_build/html

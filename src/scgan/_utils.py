@@ -31,15 +31,13 @@ def check_obs_key(adata: AnnData, key: str) -> None:
         raise KeyError(msg)
 
 
-def as_key_list(keys: str | Sequence[str]) -> list[str]:
-    """Turn one column name or a list of them into a list."""
+def as_key_list(keys: str | Sequence[str] | None) -> list[str]:
+    """Turn one column name, a list of them or None into a list."""
+    if keys is None:
+        return []
     if isinstance(keys, str):
         return [keys]
-    keys = list(keys)
-    if not keys:
-        msg = "Pass at least one .obs column name."
-        raise ValueError(msg)
-    return keys
+    return list(keys)
 
 
 def get_matrix(adata: AnnData, layer: str | None = None):

@@ -1,3 +1,6 @@
 """The AnnData-facing model, on scvi-tools' framework."""
 
-__all__: list[str] = []
+from scgan.model._scgan import SCGAN
+from scgan.model._training_plan import GANTrainingPlan
+
+__all__ = ["SCGAN", "GANTrainingPlan"]

@@ -1,0 +1,176 @@
+"""The conditional GAN as one torch module: networks, count head, losses and the library-size pool."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from scgan.module._counts import COUNT_HEADS, draw_integer_counts, log_normalize, sample_counts
+from scgan.module._losses import check_loss, critic_loss, generator_loss, gradient_penalty
+from scgan.module._networks import Critic, Generator
+
+
+class ConditionalGAN(nn.Module):
+    """Conditional Wasserstein GAN on counts.
+
+    The generator outputs expression proportions; counts are drawn from them and a library size taken from
+    real cells of the same joint condition, and the critic sees log1p counts per 10k of those counts exactly as
+    it sees real cells.
+
+    Parameters
+    ----------
+    n_genes
+        Number of genes.
+    n_cats_per_key
+        Number of categories of each categorical condition column.
+    n_continuous
+        Number of continuous covariates.
+    n_latent
+        Size of the generator's noise vector.
+    generator_hidden, critic_hidden
+        Widths of the hidden layers.
+    critic_dropout
+        Dropout in the critic.
+    count_head
+        ``'poisson'`` (default), ``'nb'`` or ``'continuous'``; see :func:`sample_counts`.
+    loss
+        ``'wgan-gp'`` (default), ``'wgan'`` (weight clipping) or ``'gan'`` (non-saturating BCE).
+    """
+
+    def __init__(
+        self,
+        n_genes: int,
+        *,
+        n_cats_per_key: Sequence[int] = (),
+        n_continuous: int = 0,
+        n_latent: int = 128,
+        generator_hidden: Sequence[int] = (256, 512),
+        critic_hidden: Sequence[int] = (512, 256),
+        critic_dropout: float = 0.0,
+        count_head: str = "poisson",
+        loss: str = "wgan-gp",
+    ):
+        super().__init__()
+        if count_head not in COUNT_HEADS:
+            msg = f"Unknown count_head {count_head!r}; choose one of {COUNT_HEADS}."
+            raise ValueError(msg)
+        check_loss(loss)
+        if not n_cats_per_key and not n_continuous:
+            msg = "The GAN needs at least one condition: a categorical column or a continuous covariate."
+            raise ValueError(msg)
+        self.n_genes = n_genes
+        self.n_cats_per_key = list(n_cats_per_key)
+        self.n_continuous = n_continuous
+        self.count_head = count_head
+        self.loss = loss
+        self.generator = Generator(
+            n_genes,
+            n_latent=n_latent,
+            n_cats_per_key=n_cats_per_key,
+            n_continuous=n_continuous,
+            hidden=generator_hidden,
+            count_head=count_head,
+        )
+        self.critic = Critic(
+            n_genes,
+            n_cats_per_key=n_cats_per_key,
+            n_continuous=n_continuous,
+            hidden=critic_hidden,
+            dropout=critic_dropout,
+        )
+        # the training cells' library sizes and conditions, to draw library sizes (and conditions) from
+        self.register_buffer("library_sizes", torch.zeros(0))
+        self.register_buffer("pool_categorical", torch.zeros(0, len(self.n_cats_per_key), dtype=torch.long))
+        self.register_buffer("pool_continuous", torch.zeros(0, n_continuous))
+
+    # conditions -----------------------------------------------------------------------------------------
+    def joint_group(self, categorical: torch.Tensor | None) -> torch.Tensor:
+        """One integer per cell for its joint categorical condition."""
+        group = torch.zeros(categorical.shape[0], dtype=torch.long, device=categorical.device)
+        for i, n_cats in enumerate(self.n_cats_per_key):
+            group = group * n_cats + categorical[:, i].long()
+        return group
+
+    def set_training_pool(
+        self, library_sizes: torch.Tensor, categorical: torch.Tensor | None, continuous: torch.Tensor | None
+    ) -> None:
+        """Store the training cells' library sizes with their conditions."""
+        n_cells = library_sizes.shape[0]
+        self.library_sizes = library_sizes.float().cpu()
+        self.pool_categorical = (
+            categorical.long().cpu() if categorical is not None else torch.zeros(n_cells, 0, dtype=torch.long)
+        )
+        self.pool_continuous = continuous.float().cpu() if continuous is not None else torch.zeros(n_cells, 0)
+
+    def draw_library_sizes(self, categorical: torch.Tensor | None, n_cells: int, rng: np.random.Generator):
+        """Library sizes drawn from training cells of the same joint condition (all cells if it was unseen)."""
+        pool_sizes = self.library_sizes.numpy()
+        if categorical is None:
+            return torch.from_numpy(rng.choice(pool_sizes, size=n_cells).astype(np.float32))
+        pool_groups = self.joint_group(self.pool_categorical).numpy()
+        wanted = self.joint_group(categorical).cpu().numpy()
+        out = np.empty(n_cells, dtype=np.float32)
+        for group in np.unique(wanted):
+            cells = wanted == group
+            pool = pool_sizes[pool_groups == group]
+            if pool.size == 0:
+                pool = pool_sizes
+            out[cells] = rng.choice(pool, size=int(cells.sum()))
+        return torch.from_numpy(out)
+
+    # networks -------------------------------------------------------------------------------------------
+    def fake_counts(
+        self, categorical: torch.Tensor | None, continuous: torch.Tensor | None, library_size: torch.Tensor
+    ) -> torch.Tensor:
+        """Counts of generated cells for the training step (differentiable by straight-through)."""
+        noise = torch.randn(library_size.shape[0], self.generator.n_latent, device=library_size.device)
+        proportions, theta = self.generator(noise, categorical, continuous)
+        return sample_counts(proportions, theta, library_size, head=self.count_head)
+
+    def score(self, counts: torch.Tensor, categorical: torch.Tensor | None, continuous: torch.Tensor | None):
+        """Critic scores of cells given as counts."""
+        return self.critic(log_normalize(counts), categorical, continuous)
+
+    @torch.no_grad()
+    def generate(
+        self, categorical: torch.Tensor | None, continuous: torch.Tensor | None, library_size: torch.Tensor
+    ) -> torch.Tensor:
+        """Integer counts (as a float tensor) of new cells; uses torch's global random state."""
+        noise = torch.randn(library_size.shape[0], self.generator.n_latent, device=library_size.device)
+        proportions, theta = self.generator(noise, categorical, continuous)
+        return draw_integer_counts(proportions, theta, library_size, head=self.count_head)
+
+    # losses ---------------------------------------------------------------------------------------------
+    def critic_step_loss(
+        self,
+        real_counts: torch.Tensor,
+        categorical: torch.Tensor | None,
+        continuous: torch.Tensor | None,
+        *,
+        gp_weight: float,
+    ) -> dict[str, torch.Tensor]:
+        """Critic loss on a batch of real cells and as many generated cells of the same conditions."""
+        with torch.no_grad():
+            fake_counts = self.fake_counts(categorical, continuous, real_counts.sum(1))
+        real = log_normalize(real_counts)
+        fake = log_normalize(fake_counts)
+        real_scores = self.critic(real, categorical, continuous)
+        fake_scores = self.critic(fake, categorical, continuous)
+        loss = critic_loss(real_scores, fake_scores, loss=self.loss)
+        out = {"wasserstein": (real_scores.mean() - fake_scores.mean()).detach()}
+        if self.loss == "wgan-gp":
+            penalty = gradient_penalty(lambda x: self.critic(x, categorical, continuous), real, fake)
+            loss = loss + gp_weight * penalty
+            out["gradient_penalty"] = penalty.detach()
+        out["critic_loss"] = loss
+        return out
+
+    def generator_step_loss(
+        self, real_counts: torch.Tensor, categorical: torch.Tensor | None, continuous: torch.Tensor | None
+    ) -> torch.Tensor:
+        """Generator loss on generated cells with the conditions and library sizes of a real batch."""
+        fake = self.fake_counts(categorical, continuous, real_counts.sum(1))
+        return generator_loss(self.score(fake, categorical, continuous), loss=self.loss)
