@@ -29,6 +29,31 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    import anndata as ad
+
+    from scgan import tl
+
+    real = ad.read_h5ad(args.real)
+    synthetic = ad.read_h5ad(args.synthetic)
+    reference = None if args.reference is None else ad.read_h5ad(args.reference)
+    table = tl.evaluate(
+        real,
+        synthetic,
+        key=args.key,
+        layer=args.layer,
+        reference=reference,
+        n_top_genes=args.n_top_genes,
+        n_comps=args.n_comps,
+        random_state=args.random_state,
+    )
+    print(table.to_string(index=False, float_format=lambda value: f"{value:.4g}"))
+    if args.csv is not None:
+        table.to_csv(args.csv, index=False)
+        print(f"wrote {args.csv}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `scgan` argument parser with its sub-commands."""
     parser = argparse.ArgumentParser(prog="scgan", description=__doc__)
@@ -39,6 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--n-top-genes", type=int, default=765, help="highly variable genes to keep")
     demo.add_argument("--random-state", type=int, default=0)
     demo.set_defaults(func=_demo)
+
+    evaluate = commands.add_parser("evaluate", help="fidelity table of synthetic vs held-out real cells")
+    evaluate.add_argument("real", help="h5ad of held-out real cells (counts)")
+    evaluate.add_argument("synthetic", help="h5ad of synthetic cells (counts in X)")
+    evaluate.add_argument("--key", required=True, help="obs column of the labels, e.g. cell_type")
+    evaluate.add_argument("--reference", help="h5ad of other real cells (e.g. the training cells)")
+    evaluate.add_argument("--layer", help="layer of the real counts (default: X)")
+    evaluate.add_argument("--n-top-genes", type=int, default=2000, help="highly variable genes of the PCA")
+    evaluate.add_argument("--n-comps", type=int, default=50, help="principal components")
+    evaluate.add_argument("--random-state", type=int, default=0)
+    evaluate.add_argument("--csv", help="also write the table to this CSV file")
+    evaluate.set_defaults(func=_evaluate)
     return parser
 
 

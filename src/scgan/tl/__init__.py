@@ -1,3 +1,17 @@
 """Tools: train, generate, augment, evaluate, benchmark."""
 
-__all__: list[str] = []
+from scgan.tl._augment import augment
+from scgan.tl._benchmark_oversampling import benchmark_oversampling, compare_oversampling, summarize_oversampling
+from scgan.tl._evaluate import evaluate
+from scgan.tl._generate import generate
+from scgan.tl._train import train
+
+__all__ = [
+    "augment",
+    "benchmark_oversampling",
+    "compare_oversampling",
+    "evaluate",
+    "generate",
+    "summarize_oversampling",
+    "train",
+]
