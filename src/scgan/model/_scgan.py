@@ -285,9 +285,9 @@ class SCGAN(BaseModelClass):
         n_cells = self.adata.n_obs
         if fraction <= 0:
             return np.arange(n_cells), np.array([], dtype=int)
-        categorical = self.module.pool_categorical
-        groups = self.module.joint_group(categorical if self.condition_keys else None).numpy()
-        if not self.condition_keys:
+        if self.condition_keys:
+            groups = self.module.joint_group(self.module.pool_categorical).numpy()
+        else:
             groups = np.zeros(n_cells, dtype=int)
         names, sizes = np.unique(groups, return_counts=True)
         eligible = np.isin(groups, names[sizes >= 20])
@@ -542,7 +542,8 @@ def _jsonable(value):
 
 def _template_anndata(settings: dict) -> AnnData:
     """A tiny AnnData with the saved genes, categories and covariates, to rebuild a model without data."""
-    n = max([len(c) for c in settings["categories"].values()] + [1])
+    # three cells per category: scvi-tools warns about categories with fewer
+    n = 3 * max([len(c) for c in settings["categories"].values()] + [1])
     obs = pd.DataFrame(index=[f"template_{i}" for i in range(n)])
     for key, categories in settings["categories"].items():
         obs[key] = pd.Categorical([categories[i % len(categories)] for i in range(n)], categories=categories)

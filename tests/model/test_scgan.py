@@ -1,0 +1,185 @@
+"""Model tests in scvi-tools' shape: small data, setup, train briefly, every public method, save, load."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+import torch
+
+import scgan
+from scgan.model import SCGAN
+
+SMALL = {"n_latent": 16, "generator_hidden": [32], "critic_hidden": [32]}
+FAST = {"enable_progress_bar": False, "batch_size": 64}
+
+
+@pytest.fixture
+def trained(simulated):
+    SCGAN.setup_anndata(simulated, condition_keys=["cell_type", "condition"])
+    model = SCGAN(simulated, **SMALL)
+    model.train(max_epochs=3, **FAST)
+    return model, simulated
+
+
+def test_train_fills_history(trained):
+    model, _ = trained
+    assert model.is_trained_
+    for key in ("critic_loss", "generator_loss", "wasserstein", "gradient_penalty"):
+        assert len(model.history[key]) == 3, key
+        assert np.isfinite(model.history[key].to_numpy(dtype=float)).all()
+
+
+def test_generate_output_contract(trained):
+    model, adata = trained
+    syn = model.generate({("rare", "stim"): 7, ("type_0", "ctrl"): 5}, random_state=3)
+    assert syn.shape == (12, adata.n_vars)
+    assert sp.issparse(syn.X) and syn.X.format == "csr" and syn.X.dtype == np.int32
+    assert syn.X.min() >= 0
+    assert list(syn.var_names) == list(adata.var_names)
+    assert list(syn.obs["cell_type"].cat.categories) == list(adata.obs["cell_type"].cat.categories)
+    assert (syn.obs["cell_type"] == "rare").sum() == 7 and (syn.obs["condition"] == "stim").sum() == 7
+    assert syn.obs["scgan_synthetic"].all() and syn.obs_names.is_unique
+    np.testing.assert_array_equal(syn.obs["library_size"], np.asarray(syn.X.sum(1)).ravel())
+    assert syn.uns["scgan"]["condition_keys"] == ["cell_type", "condition"]
+    syn.write_h5ad  # noqa: B018
+    scgan.pp.check_counts(syn)
+
+
+def test_generate_is_seeded(trained):
+    model, _ = trained
+    a = model.generate(30, random_state=1)
+    b = model.generate(30, random_state=1)
+    c = model.generate(30, random_state=2)
+    assert (a.X != b.X).nnz == 0
+    assert (a.X != c.X).nnz > 0
+
+
+def test_generate_int_follows_training_proportions(trained):
+    model, adata = trained
+    syn = model.generate(2000, random_state=0)
+    expected = adata.obs["cell_type"].value_counts(normalize=True)
+    observed = syn.obs["cell_type"].value_counts(normalize=True)
+    np.testing.assert_allclose(observed[expected.index], expected, atol=0.04)
+
+
+def test_generate_dataframe_and_errors(trained):
+    model, _ = trained
+    table = pd.DataFrame({"cell_type": ["rare", "type_1"], "condition": ["ctrl", "stim"]})
+    assert model.generate(table).obs["cell_type"].tolist() == ["rare", "type_1"]
+    with pytest.raises(ValueError, match="type_0"):
+        model.generate({("unknown", "ctrl"): 3})
+    with pytest.raises(KeyError, match="condition"):
+        model.generate(pd.DataFrame({"cell_type": ["rare"]}))
+    with pytest.raises(ValueError, match="tuples"):
+        model.generate({"rare": 3})
+
+
+def test_library_size_follows_the_condition(simulated):
+    """Library size depends on cell type: the generated cells of a type keep that type's depth."""
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    model = SCGAN(simulated, **SMALL)
+    model.train(max_epochs=1, **FAST)
+    library = np.asarray(simulated.X.sum(1)).ravel()
+    for label in simulated.obs["cell_type"].cat.categories:
+        syn = model.generate({label: 300}, random_state=0)
+        real_median = np.median(library[(simulated.obs["cell_type"] == label).to_numpy()])
+        assert np.median(syn.obs["library_size"]) == pytest.approx(real_median, rel=0.15)
+
+
+def test_save_load_round_trip(trained, tmp_path):
+    model, adata = trained
+    before = model.generate({("rare", "ctrl"): 20}, random_state=5)
+    model.save(tmp_path / "model")
+    settings = json.loads((tmp_path / "model" / "settings.json").read_text())
+    assert settings["var_names"] == list(adata.var_names)
+    for loaded in (SCGAN.load(tmp_path / "model"), SCGAN.load(tmp_path / "model", adata=adata.copy())):
+        after = loaded.generate({("rare", "ctrl"): 20}, random_state=5)
+        assert (before.X != after.X).nnz == 0
+        assert list(loaded.history["critic_loss"].index) == list(model.history["critic_loss"].index)
+    with pytest.raises(FileExistsError):
+        model.save(tmp_path / "model")
+    model.save(tmp_path / "model", overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no staging folders left behind
+
+
+def test_load_checks_genes_and_categories(trained, tmp_path):
+    model, adata = trained
+    model.save(tmp_path / "model")
+    with pytest.raises(ValueError, match="genes"):
+        SCGAN.load(tmp_path / "model", adata=adata[:, :50].copy())
+    other = adata.copy()
+    other.obs["cell_type"] = other.obs["cell_type"].cat.rename_categories({"rare": "new_type"})
+    with pytest.raises(ValueError, match="new_type"):
+        SCGAN.load(tmp_path / "model", adata=other)
+    with pytest.raises(FileNotFoundError):
+        SCGAN.load(tmp_path / "missing")
+
+
+def test_save_is_atomic(trained, tmp_path, monkeypatch):
+    model, _ = trained
+    model.save(tmp_path / "model")
+    original = (tmp_path / "model" / "model.safetensors").read_bytes()
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("scgan.model._scgan.save_file", fail)
+    with pytest.raises(OSError, match="disk full"):
+        model.save(tmp_path / "model", overwrite=True)
+    assert (tmp_path / "model" / "model.safetensors").read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+@pytest.mark.parametrize(("head", "loss"), [("nb", "wgan-gp"), ("continuous", "wgan"), ("poisson", "gan")])
+def test_heads_and_losses_train(simulated, head, loss):
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    model = SCGAN(simulated, count_head=head, loss=loss, **SMALL)
+    model.train(max_epochs=2, **FAST)
+    syn = model.generate(50)
+    assert syn.X.dtype == np.int32 and syn.X.sum() > 0
+
+
+def test_covariates(simulated):
+    rng = np.random.default_rng(0)
+    simulated.obsm["snps"] = rng.integers(0, 2, size=(simulated.n_obs, 4)).astype(np.float32)
+    simulated.obs["age"] = rng.normal(50, 10, simulated.n_obs)
+    SCGAN.setup_anndata(simulated, condition_keys=None, covariate_keys="age", covariate_obsm_key="snps")
+    model = SCGAN(simulated, **SMALL)
+    assert model.covariate_names == ["age", "snps:0", "snps:1", "snps:2", "snps:3"]
+    model.train(max_epochs=1, **FAST)
+    table = pd.DataFrame(np.ones((3, 5)), columns=model.covariate_names)
+    syn = model.generate(table)
+    assert syn.n_obs == 3 and (syn.obs["snps:0"] == 1).all()
+    assert model.generate(10).n_obs == 10  # covariates drawn from training cells
+
+
+def test_setup_errors(simulated):
+    with pytest.raises(KeyError, match="Available columns"):
+        SCGAN.setup_anndata(simulated, condition_keys="celltype")
+    with pytest.raises(KeyError, match="obsm"):
+        SCGAN.setup_anndata(simulated, condition_keys="cell_type", covariate_obsm_key="snps")
+    with pytest.raises(ValueError, match="condition"):
+        SCGAN.setup_anndata(simulated, condition_keys=None)
+    lognorm = simulated.copy()
+    lognorm.X = np.log1p(lognorm.X.toarray())
+    with pytest.raises(ValueError, match="raw counts"):
+        SCGAN.setup_anndata(lognorm, condition_keys="cell_type")
+    with pytest.raises(KeyError, match="counts"):
+        SCGAN.setup_anndata(simulated, condition_keys="cell_type", layer="counts")
+
+
+def test_untrained_model_refuses_to_generate(simulated):
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    with pytest.raises(RuntimeError, match="train"):
+        SCGAN(simulated, **SMALL).generate(5)
+
+
+def test_nan_loss_stops_training(simulated):
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    model = SCGAN(simulated, **SMALL)
+    with torch.no_grad():
+        model.module.critic.score.weight.fill_(float("nan"))
+    with pytest.raises(FloatingPointError, match="diverged"):
+        model.train(max_epochs=2, **FAST)
