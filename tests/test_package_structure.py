@@ -19,7 +19,7 @@ def test_public_surface_exists():
 def test_function_conventions(name, func):
     params = list(inspect.signature(func).parameters.values())
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    assert params[0].name in {"adata", "model", "real"}, f"{name}: first parameter is {params[0].name}"
+    assert params[0].name in {"adata", "model", "real", "results"}, f"{name}: first parameter is {params[0].name}"
     assert len(positional) <= 3, f"{name} has {len(positional)} positional parameters"
     for p in params:
         if p.name == "copy":
