@@ -1,3 +1,9 @@
 """Plots of training, real vs synthetic cells and the evaluation tables."""
 
-__all__: list[str] = []
+from scgan.pl._embedding import embedding
+from scgan.pl._evaluation import evaluation
+from scgan.pl._history import history
+from scgan.pl._marginals import marginals
+from scgan.pl._oversampling import oversampling
+
+__all__ = ["embedding", "evaluation", "history", "marginals", "oversampling"]

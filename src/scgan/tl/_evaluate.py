@@ -40,8 +40,6 @@ IDEAL = {
 COLUMNS = ["metric", "label", "synthetic", "reference", "ideal", "n_real", "n_synthetic"]
 OVERALL = "all"
 N_MARKERS = 20
-# genes detected in fewer fit cells are not candidate HVGs (as scanpy's filter_genes(min_cells=3))
-MIN_CELLS_PER_GENE = 3
 # above this fraction of real genes missing from the synthetic cells, the comparison would be misleading
 MAX_MISSING_GENES = 0.1
 
@@ -160,7 +158,7 @@ def evaluate(
     )
 
     fit_counts = _select(fit_source_counts, fit_rows, fit_source.var_names.get_indexer(genes))
-    hvgs = _hvgs(fit_counts, genes, n_top_genes=n_top_genes)
+    hvgs = hvg_names(AnnData(X=fit_counts, var=pd.DataFrame(index=genes)), n_top_genes=n_top_genes)
     hvg_columns = pd.Index(genes).get_indexer(hvgs)
     space = PCASpace(n_comps, random_state=random_state).fit(fit_counts[:, hvg_columns])
 
@@ -275,17 +273,6 @@ def _match_composition(
         candidates = pool[pool_labels == name]
         chosen.append(rng.choice(candidates, min(count, candidates.size), replace=False))
     return np.sort(np.concatenate(chosen)).astype(np.intp)
-
-
-def _hvgs(fit_counts, genes: list[str], *, n_top_genes: int) -> list[str]:
-    """Highly variable genes among those detected in a few fit cells (seurat_v3's loess fails on the rarest)."""
-    detected = np.asarray((fit_counts != 0).sum(axis=0)).ravel()
-    candidates = detected >= min(MIN_CELLS_PER_GENE, fit_counts.shape[0])
-    if not candidates.any():
-        msg = f"No gene has counts in the {fit_counts.shape[0]} real cells that fit the representation; pass more real cells."
-        raise ValueError(msg)
-    counts = AnnData(X=fit_counts[:, candidates], var=pd.DataFrame(index=np.asarray(genes)[candidates]))
-    return hvg_names(counts, n_top_genes=n_top_genes)
 
 
 def _select(counts, rows: np.ndarray, columns: np.ndarray):
