@@ -27,6 +27,10 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pbmc3k_labeled
 
 
 def _value(text: str):
+    if text in ("True", "False"):
+        return text == "True"
+    if "," in text:
+        return [_value(part) for part in text.split(",")]
     for cast in (int, float):
         try:
             return cast(text)
@@ -83,6 +87,8 @@ def main() -> None:
     results["train_seconds"] = time.perf_counter() - start
     results["epochs_trained"] = int(model.history["critic_loss"].shape[0])
     results["best_epoch"] = model.best_epoch
+    if "validation_mmd" in model.history:
+        results["validation_mmd"] = model.history["validation_mmd"].to_numpy(dtype=float).ravel().round(4).tolist()
     syn = scgan.tl.generate(model, wanted, random_state=args.seed)
     results["scgan"] = held_out_scores(
         pca, test, syn.X, syn.obs["cell_type"].astype(str).to_numpy(), key="cell_type", seed=args.seed

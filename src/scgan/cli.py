@@ -4,27 +4,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-
-import numpy as np
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from scgan import datasets, pp
+    import matplotlib as mpl
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    print("scgan demo: loading the embedded pbmc68k data (700 cells x 765 genes)", flush=True)
-    adata = datasets.pbmc68k()
-    pp.check_counts(adata)
-    pp.prepare(adata, n_top_genes=args.n_top_genes)
-    pp.split(adata, "cell_type", test_size=0.3, random_state=args.random_state)
-    counts = adata.obs.groupby(["cell_type", "scgan_split"], observed=False).size().unstack()
-    print(counts.to_string(), flush=True)
-    adata.write_h5ad(out / "real_prepared.h5ad")
-    print(
-        f"wrote {out / 'real_prepared.h5ad'} ({adata.n_obs} cells x {adata.n_vars} genes, "
-        f"median library size {np.median(np.asarray(adata.X.sum(1))):.0f})"
+    mpl.use("Agg")  # the demo writes figures to files and never opens windows
+    from scgan._demo import run_demo
+
+    run_demo(
+        args.out,
+        max_epochs=args.max_epochs,
+        benchmark_epochs=args.benchmark_epochs,
+        n_seeds=args.n_seeds,
+        random_state=args.random_state,
     )
     return 0
 
@@ -107,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="run the whole pipeline on the embedded pbmc68k data")
     demo.add_argument("--out", default="scgan_demo", help="output folder (created)")
-    demo.add_argument("--n-top-genes", type=int, default=765, help="highly variable genes to keep")
+    demo.add_argument("--max-epochs", type=int, default=600, help="epochs of the main model")
+    demo.add_argument("--benchmark-epochs", type=int, default=300, help="epochs of each GAN in the benchmark")
+    demo.add_argument("--n-seeds", type=int, default=2, help="seeds of the oversampling benchmark")
     demo.add_argument("--random-state", type=int, default=0)
     demo.set_defaults(func=_demo)
 
