@@ -47,3 +47,16 @@ def test_simulate_is_seeded_and_structured():
 def test_simulate_without_condition():
     a = scgan.datasets.simulate(n_cells=100, n_genes=100, n_cell_types=2, n_markers=5, n_conditions=None)
     assert "condition" not in a.obs
+
+
+def test_simulate_genotypes_effects():
+    adata = scgan.datasets.simulate_genotypes(n_cells=1200, random_state=3)
+    assert adata.obsm["snps"].shape == (1200, 10) and adata.n_vars == 50
+    groups = adata.obs["genotype_group"]
+    carried = adata.obsm["snps"].mean(1)
+    assert carried[(groups == "mostly_absent").to_numpy()].mean() < 0.2
+    assert carried[(groups == "mostly_present").to_numpy()].mean() > 0.8
+    rates = scgan.datasets.activation_rates(adata.X, adata.obsm["snps"], threshold=12)
+    np.testing.assert_allclose(rates["present"], 0.7, atol=0.07)
+    np.testing.assert_allclose(rates["absent"], 0.3, atol=0.07)
+    scgan.pp.check_counts(adata)
