@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Sequence
 
+import lightning.pytorch as pl
 from anndata import AnnData
 
 from scgan.model import SCGAN
@@ -65,6 +66,8 @@ def train(
         covariate_keys=covariate_keys,
         covariate_obsm_key=covariate_obsm_key,
     )
+    # the initial weights are drawn when the model is built: seed before
+    pl.seed_everything(random_state, verbose=False)
     model = SCGAN(adata, **init_kwargs)
     # what is left goes to the Lightning trainer, which names anything it does not know
     model.train(max_epochs=max_epochs, random_state=random_state, **train_kwargs, **model_kwargs)
