@@ -132,19 +132,13 @@ def test_save_is_atomic(trained, tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
 
 
-@pytest.mark.parametrize(
-    ("head", "loss", "critic_pcs"), [("nb", "wgan-gp", None), ("continuous", "wgan", 8), ("poisson", "gan", None)]
-)
-def test_heads_and_losses_train(simulated, tmp_path, head, loss, critic_pcs):
+@pytest.mark.parametrize(("head", "loss"), [("nb", "wgan-gp"), ("continuous", "wgan"), ("poisson", "gan")])
+def test_heads_and_losses_train(simulated, head, loss):
     SCGAN.setup_anndata(simulated, condition_keys="cell_type")
-    model = SCGAN(simulated, count_head=head, loss=loss, critic_pcs=critic_pcs, **SMALL)
+    model = SCGAN(simulated, count_head=head, loss=loss, **SMALL)
     model.train(max_epochs=2, **FAST)
     syn = model.generate(50)
     assert syn.X.dtype == np.int32 and syn.X.sum() > 0
-    model.save(tmp_path / "model")
-    loaded = SCGAN.load(tmp_path / "model")
-    assert (loaded.generate(50).X != syn.X).nnz == 0
-    torch.testing.assert_close(loaded.module.critic_basis, model.module.critic_basis)
 
 
 def test_covariates(simulated):

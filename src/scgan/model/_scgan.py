@@ -24,7 +24,7 @@ from scvi.train import TrainRunner
 
 from scgan._utils import as_key_list, check_nonempty, check_obs_key, get_matrix, iter_row_chunks
 from scgan.model._training_plan import OBSM_COVARIATES_KEY, GANTrainingPlan, batch_conditions
-from scgan.module import ConditionalGAN, log_normalize
+from scgan.module import ConditionalGAN
 from scgan.pp import check_counts
 from scgan.pp._split import split_indices
 
@@ -52,9 +52,6 @@ class SCGAN(BaseModelClass):
         Widths of the hidden layers.
     critic_dropout
         Dropout in the critic.
-    critic_pcs
-        If set, the critic reads the first `critic_pcs` principal components of log1p counts per 10k of the
-        training cells (a fixed basis fitted once) instead of every gene: a critic several times cheaper per step.
     count_head
         How counts are made (see the design notes in the docs): ``'poisson'`` (default: softmax proportions,
         a library size drawn from real cells of the same condition, Poisson counts sampled inside the training
@@ -76,7 +73,6 @@ class SCGAN(BaseModelClass):
         generator_hidden: Sequence[int] = (256, 512),
         critic_hidden: Sequence[int] = (512, 256),
         critic_dropout: float = 0.0,
-        critic_pcs: int | None = None,
         count_head: str = "poisson",
         loss: str = "wgan-gp",
     ):
@@ -92,16 +88,12 @@ class SCGAN(BaseModelClass):
             generator_hidden=tuple(generator_hidden),
             critic_hidden=tuple(critic_hidden),
             critic_dropout=critic_dropout,
-            critic_pcs=critic_pcs,
             count_head=count_head,
             loss=loss,
         )
         categorical, continuous = self._registered_conditions(adata)
         self.module.set_training_pool(self._library_sizes(adata), categorical, continuous)
-        if critic_pcs:
-            self.module.set_critic_basis(self._lognorm_sample(adata))
         self.var = adata.var.copy()
-        self.best_epoch: int | None = None
         self._model_summary_string = (
             f"SCGAN on {adata.n_obs} cells x {adata.n_vars} genes, conditions {self.condition_keys}"
             + (f", {len(self.covariate_names)} continuous covariates" if self.covariate_names else "")
@@ -195,15 +187,6 @@ class SCGAN(BaseModelClass):
                 values = manager.get_from_registry(key)
                 batch[key] = torch.as_tensor(np.asarray(values, dtype=np.float32))
         return batch_conditions(batch)
-
-    def _lognorm_sample(self, adata: AnnData, max_cells: int = 5000) -> torch.Tensor:
-        """log1p counts per 10k of up to `max_cells` cells (a seeded sample), densified only for those cells."""
-        rows = np.arange(adata.n_obs)
-        if adata.n_obs > max_cells:
-            rows = np.sort(np.random.default_rng(0).choice(adata.n_obs, max_cells, replace=False))
-        counts = get_matrix(adata, self._setup_args()["layer"])[rows]
-        counts = counts.toarray() if sp.issparse(counts) else np.asarray(counts)
-        return log_normalize(torch.as_tensor(counts, dtype=torch.float32))
 
     def _library_sizes(self, adata: AnnData) -> torch.Tensor:
         matrix = get_matrix(adata, self._setup_args()["layer"])
@@ -314,6 +297,11 @@ class SCGAN(BaseModelClass):
         _, val_pos = split_indices(groups[rows], test_size=fraction, random_state=random_state)
         val_idx = rows[val_pos]
         return np.setdiff1d(np.arange(n_cells), val_idx), val_idx
+
+    @property
+    def history(self) -> dict[str, pd.DataFrame]:
+        """Per-epoch training curves (critic and generator loss, Wasserstein estimate, gradient penalty)."""
+        return self.history_
 
     # generation ---------------------------------------------------------------------------------------------
     def _condition_table(self, n_cells, rng: np.random.Generator) -> pd.DataFrame:
@@ -477,7 +465,7 @@ class SCGAN(BaseModelClass):
             "covariate_names": self.covariate_names,
             "var_names": list(map(str, self.var.index)),
             "is_trained": bool(self.is_trained_),
-            "best_epoch": self.best_epoch,
+            "best_epoch": getattr(self, "best_epoch", None),
             "history": {k: v.reset_index().to_dict(orient="list") for k, v in (self.history_ or {}).items()},
         }
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -34,9 +34,6 @@ class ConditionalGAN(nn.Module):
         Widths of the hidden layers.
     critic_dropout
         Dropout in the critic.
-    critic_pcs
-        If set, the critic reads the first `critic_pcs` principal components of log1p counts per 10k (a fixed
-        basis, see :meth:`set_critic_basis`) instead of all genes: a much smaller critic.
     count_head
         ``'poisson'`` (default), ``'nb'`` or ``'continuous'``; see :func:`sample_counts`.
     loss
@@ -53,7 +50,6 @@ class ConditionalGAN(nn.Module):
         generator_hidden: Sequence[int] = (256, 512),
         critic_hidden: Sequence[int] = (512, 256),
         critic_dropout: float = 0.0,
-        critic_pcs: int | None = None,
         count_head: str = "poisson",
         loss: str = "wgan-gp",
     ):
@@ -78,12 +74,8 @@ class ConditionalGAN(nn.Module):
             hidden=generator_hidden,
             count_head=count_head,
         )
-        # the critic reads log1p counts per 10k, optionally through a fixed PCA of the training cells
-        self.critic_pcs = critic_pcs
-        self.register_buffer("critic_center", torch.zeros(1, n_genes))
-        self.register_buffer("critic_basis", torch.eye(n_genes)[:, :critic_pcs] if critic_pcs else torch.zeros(0))
         self.critic = Critic(
-            critic_pcs or n_genes,
+            n_genes,
             n_cats_per_key=n_cats_per_key,
             n_continuous=n_continuous,
             hidden=critic_hidden,
@@ -138,26 +130,9 @@ class ConditionalGAN(nn.Module):
         proportions, theta = self.generator(noise, categorical, continuous)
         return sample_counts(proportions, theta, library_size, head=self.count_head)
 
-    def set_critic_basis(self, lognorm: torch.Tensor) -> None:
-        """Fit the critic's fixed PCA basis on log1p counts per 10k of (a sample of) training cells."""
-        center = lognorm.mean(0, keepdim=True)
-        q = min(self.critic_pcs, *lognorm.shape)
-        _, _, basis = torch.pca_lowrank(lognorm - center, q=q, center=False, niter=4)
-        if q < self.critic_pcs:  # fewer cells than components: pad with zeros, the critic's size stays fixed
-            basis = torch.cat([basis, basis.new_zeros(basis.shape[0], self.critic_pcs - q)], dim=1)
-        self.critic_center = center
-        self.critic_basis = basis
-
-    def critic_features(self, counts: torch.Tensor) -> torch.Tensor:
-        """What the critic reads: log1p counts per 10k, projected on the fixed basis if there is one."""
-        lognorm = log_normalize(counts)
-        if self.critic_pcs:
-            return (lognorm - self.critic_center) @ self.critic_basis
-        return lognorm
-
     def score(self, counts: torch.Tensor, categorical: torch.Tensor | None, continuous: torch.Tensor | None):
         """Critic scores of cells given as counts."""
-        return self.critic(self.critic_features(counts), categorical, continuous)
+        return self.critic(log_normalize(counts), categorical, continuous)
 
     @torch.no_grad()
     def generate(
@@ -180,8 +155,8 @@ class ConditionalGAN(nn.Module):
         """Critic loss on a batch of real cells and as many generated cells of the same conditions."""
         with torch.no_grad():
             fake_counts = self.fake_counts(categorical, continuous, real_counts.sum(1))
-        real = self.critic_features(real_counts)
-        fake = self.critic_features(fake_counts)
+        real = log_normalize(real_counts)
+        fake = log_normalize(fake_counts)
         real_scores = self.critic(real, categorical, continuous)
         fake_scores = self.critic(fake, categorical, continuous)
         loss = critic_loss(real_scores, fake_scores, loss=self.loss)
