@@ -33,10 +33,13 @@ WEIGHTS_FILE = "model.safetensors"
 FORMAT_VERSION = 1
 
 
+DEFAULT_CRITIC_STEPS = 10_000
+
+
 def default_max_epochs(n_cells: int, batch_size: int) -> int:
-    """Epochs for about 20,000 critic steps (4,000 generator steps at 5:1), at least 50 and at most 2,000."""
+    """Epochs for about 10,000 critic steps (2,000 generator steps at 5:1), at least 50 and at most 2,000."""
     batches_per_epoch = max(1, int(np.ceil(n_cells / batch_size)))
-    return int(np.clip(round(20_000 / batches_per_epoch), 50, 2_000))
+    return int(np.clip(round(DEFAULT_CRITIC_STEPS / batches_per_epoch), 50, 2_000))
 
 
 class SCGAN(BaseModelClass):
@@ -71,7 +74,7 @@ class SCGAN(BaseModelClass):
         *,
         n_latent: int = 128,
         generator_hidden: Sequence[int] = (256, 512),
-        critic_hidden: Sequence[int] = (512, 256),
+        critic_hidden: Sequence[int] = (256, 256),
         critic_dropout: float = 0.0,
         count_head: str = "poisson",
         loss: str = "wgan-gp",
@@ -200,8 +203,8 @@ class SCGAN(BaseModelClass):
         *,
         batch_size: int = 128,
         n_critic: int = 5,
-        lr_generator: float = 1e-4,
-        lr_critic: float = 1e-4,
+        lr_generator: float = 5e-4,
+        lr_critic: float = 5e-4,
         gp_weight: float = 10.0,
         clip_value: float = 0.01,
         validation_fraction: float = 0.1,
@@ -217,7 +220,7 @@ class SCGAN(BaseModelClass):
         Parameters
         ----------
         max_epochs
-            Passes over the training cells; `None` chooses about 20,000 critic steps (at least 50, at most
+            Passes over the training cells; `None` chooses about 10,000 critic steps (at least 50, at most
             2,000 epochs), so small datasets get more epochs.
         batch_size
             Cells per minibatch (sparse rows are densified one minibatch at a time).

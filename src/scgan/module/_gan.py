@@ -48,7 +48,7 @@ class ConditionalGAN(nn.Module):
         n_continuous: int = 0,
         n_latent: int = 128,
         generator_hidden: Sequence[int] = (256, 512),
-        critic_hidden: Sequence[int] = (512, 256),
+        critic_hidden: Sequence[int] = (256, 256),
         critic_dropout: float = 0.0,
         count_head: str = "poisson",
         loss: str = "wgan-gp",
