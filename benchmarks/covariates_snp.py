@@ -29,6 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-keep-best", action="store_true", help="keep the last generator")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
@@ -45,6 +46,7 @@ def main() -> None:
         max_epochs=args.epochs,
         random_state=args.seed,
         enable_progress_bar=False,
+        keep_best=not args.no_keep_best,
     )
     seconds = time.perf_counter() - start
     genotypes = pd.DataFrame(held_out.obsm["snps"], columns=model.covariate_names)

@@ -123,7 +123,8 @@ def run_demo(
 def _write_report(out, adata, train, test, synthetic, fidelity, summary, figures, log) -> Path:
     overall = fidelity[fidelity["label"] == "all"].drop(columns=["label"])
     auroc = overall.set_index("metric").loc["auroc"]
-    rare_rows = summary[summary["features"] == "hvg"] if "features" in summary else summary
+    columns = ["n_rare", "method", "classifier", "features", "rare_f1_mean", "rare_f1_std", "macro_f1_mean"]
+    rare_rows = summary.loc[summary["features"] == "hvg", columns]
     sections = [
         (
             "Data",

@@ -12,20 +12,8 @@ import pandas as pd
 import pytest
 
 import scgan
+from scgan.tl._evaluate import IDEAL
 
-EVALUATION_IDEAL = {
-    "auroc": 0.5,
-    "mmd": 0.0,
-    "mean_corr": 1.0,
-    "var_corr": 1.0,
-    "zero_frac_corr": 1.0,
-    "zero_frac_mae": 0.0,
-    "library_size_ks": 0.0,
-    "zero_fraction_ks": 0.0,
-    "label_f1": 1.0,
-    "marker_jaccard": 1.0,
-    "non_integer_fraction": 0.0,
-}
 LABELS = ["type_0", "type_1", "rare"]
 METHODS = ["none", "class_weight", "random", "smote", "floor", "scvi", "scgan"]
 
@@ -79,7 +67,7 @@ def evaluation_table():
     """The tidy table of scgan.tl.evaluate: every metric overall, AUROC and marker Jaccard per label."""
     rng = np.random.default_rng(0)
     rows = []
-    for metric, ideal in EVALUATION_IDEAL.items():
+    for metric, ideal in IDEAL.items():
         labels = ["all", *LABELS] if metric in {"auroc", "marker_jaccard"} else ["all"]
         for label in labels:
             synthetic = ideal + (0.3 if ideal < 1 else -0.3) * rng.uniform(0.2, 1)
