@@ -122,12 +122,16 @@ class ConditionalGAN(nn.Module):
         return torch.from_numpy(out)
 
     # networks -------------------------------------------------------------------------------------------
+    def _proportions(self, categorical: torch.Tensor | None, continuous: torch.Tensor | None, n_cells: int, device):
+        """Generator output (proportions, inverse dispersions) for `n_cells` fresh noise vectors."""
+        noise = torch.randn(n_cells, self.generator.n_latent, device=device)
+        return self.generator(noise, categorical, continuous)
+
     def fake_counts(
         self, categorical: torch.Tensor | None, continuous: torch.Tensor | None, library_size: torch.Tensor
     ) -> torch.Tensor:
         """Counts of generated cells for the training step (differentiable by straight-through)."""
-        noise = torch.randn(library_size.shape[0], self.generator.n_latent, device=library_size.device)
-        proportions, theta = self.generator(noise, categorical, continuous)
+        proportions, theta = self._proportions(categorical, continuous, library_size.shape[0], library_size.device)
         return sample_counts(proportions, theta, library_size, head=self.count_head)
 
     def score(self, counts: torch.Tensor, categorical: torch.Tensor | None, continuous: torch.Tensor | None):
@@ -139,8 +143,7 @@ class ConditionalGAN(nn.Module):
         self, categorical: torch.Tensor | None, continuous: torch.Tensor | None, library_size: torch.Tensor
     ) -> torch.Tensor:
         """Integer counts (as a float tensor) of new cells; uses torch's global random state."""
-        noise = torch.randn(library_size.shape[0], self.generator.n_latent, device=library_size.device)
-        proportions, theta = self.generator(noise, categorical, continuous)
+        proportions, theta = self._proportions(categorical, continuous, library_size.shape[0], library_size.device)
         return draw_integer_counts(proportions, theta, library_size, head=self.count_head)
 
     # losses ---------------------------------------------------------------------------------------------
