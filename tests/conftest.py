@@ -35,9 +35,10 @@ def pbmc68k(_pbmc68k):
     return _pbmc68k.copy()
 
 
-def shared_dataset(name: str) -> ad.AnnData:
-    """Read a file of ../shared/data or skip the test when the folder is absent."""
-    path = SHARED_DATA / name
+@pytest.fixture(scope="session")
+def kang():
+    """Kang et al. IFN-beta PBMCs (1,556 real cells) from ../shared/data; the test skips when it is absent."""
+    path = SHARED_DATA / "kang_ifnb.h5ad"
     if not path.exists():
         pytest.skip(f"{path} not available")
     return ad.read_h5ad(path)
