@@ -74,6 +74,11 @@ def test_generate_dataframe_and_errors(trained):
         model.generate(pd.DataFrame({"cell_type": ["rare"]}))
     with pytest.raises(ValueError, match="tuples"):
         model.generate({"rare": 3})
+    for bad in ({("rare", "ctrl"): -5}, {("rare", "ctrl"): 2.5}, 0, "ten"):
+        with pytest.raises(ValueError, match="integer"):
+            model.generate(bad)
+    with pytest.raises(ValueError, match="no cells"):
+        model.generate({("rare", "ctrl"): 0})
 
 
 def test_library_size_follows_the_condition(simulated):

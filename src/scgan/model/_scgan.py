@@ -326,16 +326,17 @@ class SCGAN(BaseModelClass):
                         "use tuples as keys, or a DataFrame of conditions."
                     )
                     raise ValueError(msg)
-                rows += [label] * int(count)
+                rows += [label] * _cell_count(count, what=f"the number of cells for {label}", minimum=0)
+            if not rows:
+                msg = f"The mapping {dict(n_cells)} asks for no cells; give at least one label a positive count."
+                raise ValueError(msg)
             table = pd.DataFrame(rows, columns=keys)
             if self.covariate_names:
                 table = self._draw_covariates(table, rng)
         else:
-            if int(n_cells) < 1:
-                msg = f"n_cells must be a positive number of cells, got {n_cells}."
-                raise ValueError(msg)
+            n_cells = _cell_count(n_cells, what="n_cells", minimum=1)
             # conditions in training proportions: those of randomly drawn training cells
-            rows = rng.choice(len(self.module.library_sizes), size=int(n_cells))
+            rows = rng.choice(len(self.module.library_sizes), size=n_cells)
             table = pd.DataFrame(
                 {
                     k: np.asarray(self.categories[k])[self.module.pool_categorical[rows, i].numpy()]
@@ -530,6 +531,17 @@ class SCGAN(BaseModelClass):
         model.best_epoch = settings["best_epoch"]
         model.history_ = {k: pd.DataFrame(v).set_index(next(iter(v))) for k, v in settings["history"].items()}
         return model
+
+
+def _cell_count(value, *, what: str, minimum: int) -> int:
+    """A number of cells as an int, or a ValueError naming `what` and the accepted forms."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        msg = (
+            f"{what} must be an integer >= {minimum}, got {value!r}. Pass a number of cells, a mapping "
+            "label -> number of cells, or a DataFrame with one row per cell."
+        )
+        raise ValueError(msg)
+    return int(value)
 
 
 def _jsonable(value):
