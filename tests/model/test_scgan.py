@@ -188,3 +188,46 @@ def test_nan_loss_stops_training(simulated):
         model.module.critic.score.weight.fill_(float("nan"))
     with pytest.raises(FloatingPointError, match="diverged"):
         model.train(max_epochs=2, **FAST)
+
+
+def test_generator_moving_average():
+    from scgan.model._training_plan import GANTrainingPlan
+    from scgan.module import ConditionalGAN
+
+    module = ConditionalGAN(10, n_cats_per_key=[2], n_latent=4, generator_hidden=[8], critic_hidden=[8])
+    plan = GANTrainingPlan(module, ema_decay=0.9)
+    bias = module.generator.logits.bias
+    with torch.no_grad():
+        bias.fill_(0.0)
+    plan._update_ema()
+    with torch.no_grad():
+        bias.fill_(1.0)
+    plan._update_ema()
+    # bias-corrected: (0.9 * 0.1 * 0 + 0.1 * 1) / (1 - 0.9**2), the zero start carrying no weight
+    with plan.averaged_generator():
+        assert torch.allclose(module.generator.logits.bias, torch.full((10,), 0.1 / 0.19))
+    assert (module.generator.logits.bias == 1.0).all()  # raw weights are back after the block
+    for _ in range(200):
+        plan._update_ema()
+    with plan.averaged_generator():
+        assert torch.allclose(module.generator.logits.bias, torch.ones(10), atol=1e-6)
+
+
+def test_training_returns_the_averaged_generator(simulated, monkeypatch):
+    from scgan.model._training_plan import GANTrainingPlan
+
+    plans = []
+    original = GANTrainingPlan.__init__
+
+    def spy(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        plans.append(self)
+
+    monkeypatch.setattr(GANTrainingPlan, "__init__", spy)
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    model = SCGAN(simulated, **SMALL)
+    model.train(max_epochs=3, keep_best=False, ema_decay=0.5, **FAST)
+    (plan,) = plans
+    assert plan.ema_steps > 0
+    for average, weight in zip(plan._averaged_weights(), model.module.generator.state_dict().values(), strict=True):
+        assert torch.equal(average, weight)

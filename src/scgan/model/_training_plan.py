@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 
 import lightning.pytorch as pl
@@ -52,6 +53,9 @@ class GANTrainingPlan(pl.LightningModule):
         Restore, at the end of training, the generator with the lowest validation MMD (needs validation cells).
     n_validation_pcs
         Principal components (of training cells) in which the validation MMD is measured.
+    ema_decay
+        Decay of an exponential moving average of the generator's weights, updated after every generator step
+        (bias-corrected as in Adam); the averaged generator is the one scored and kept. 0 turns it off.
     """
 
     def __init__(
@@ -66,6 +70,7 @@ class GANTrainingPlan(pl.LightningModule):
         clip_value: float = 0.01,
         keep_best: bool = True,
         n_validation_pcs: int = 20,
+        ema_decay: float = 0.995,
     ):
         super().__init__()
         self.module = module
@@ -77,6 +82,9 @@ class GANTrainingPlan(pl.LightningModule):
         self.clip_value = clip_value
         self.keep_best = keep_best
         self.n_validation_pcs = n_validation_pcs
+        self.ema_decay = ema_decay
+        self.ema_generator: list[torch.Tensor] | None = None
+        self.ema_steps = 0
         self.automatic_optimization = False
         self.critic_steps = 0
         self.best_score = float("inf")
@@ -125,7 +133,46 @@ class GANTrainingPlan(pl.LightningModule):
             generator_opt.zero_grad()
             self.manual_backward(generator_loss)
             generator_opt.step()
+            self._update_ema()
             self.log("generator_loss", generator_loss.detach(), on_step=False, on_epoch=True, batch_size=n)
+
+    # moving average of the generator's weights ----------------------------------------------------------
+    def _update_ema(self):
+        """Move the average towards the current generator weights."""
+        if self.ema_decay <= 0:
+            return
+        weights = list(self.module.generator.state_dict().values())
+        if self.ema_generator is None:
+            self.ema_generator = [torch.zeros_like(w) for w in weights]
+        self.ema_steps += 1
+        for average, weight in zip(self.ema_generator, weights, strict=True):
+            average.lerp_(weight.detach(), 1.0 - self.ema_decay)
+
+    def _averaged_weights(self) -> list[torch.Tensor]:
+        """The moving average with Adam's bias correction.
+
+        The zero start carries no weight, so a short run gives the average of the steps it took.
+        """
+        correction = 1.0 - self.ema_decay**self.ema_steps
+        return [average / correction for average in self.ema_generator]
+
+    @contextlib.contextmanager
+    def averaged_generator(self):
+        """Within the block the module's generator holds the averaged weights (if there is an average)."""
+        if self.ema_generator is None:
+            yield
+            return
+        current = copy.deepcopy(self.module.generator.state_dict())
+        self._load_generator(self._averaged_weights())
+        try:
+            yield
+        finally:
+            self.module.generator.load_state_dict(current)
+
+    def _load_generator(self, weights: list[torch.Tensor]):
+        """Load weights given in the order of the generator's state dict."""
+        keys = self.module.generator.state_dict().keys()
+        self.module.generator.load_state_dict(dict(zip(keys, weights, strict=True)))
 
     # validation: a cheap held-out score to keep the best generator --------------------------------------
     def on_train_start(self):
@@ -156,17 +203,19 @@ class GANTrainingPlan(pl.LightningModule):
         counts = batch[REGISTRY_KEYS.X_KEY].float()
         categorical, continuous = batch_conditions(batch)
         mean, components = self._pca
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), self.averaged_generator():
             torch.manual_seed(0)  # the same noise every epoch, so scores differ only by the generator
             fake = self.module.generate(categorical, continuous, counts.sum(1))
-        score = mmd_rbf((log_normalize(counts) - mean) @ components, (log_normalize(fake) - mean) @ components)
+            score = mmd_rbf((log_normalize(counts) - mean) @ components, (log_normalize(fake) - mean) @ components)
+            if self.keep_best and score.item() < self.best_score:
+                self.best_score = score.item()
+                self.best_epoch = self.current_epoch
+                self.best_generator = copy.deepcopy(self.module.generator.state_dict())
         self.log("validation_mmd", score, on_step=False, on_epoch=True, batch_size=counts.shape[0])
-        if self.keep_best and score.item() < self.best_score:
-            self.best_score = score.item()
-            self.best_epoch = self.current_epoch
-            self.best_generator = copy.deepcopy(self.module.generator.state_dict())
 
     def on_train_end(self):
-        """Restore the best generator seen on validation cells."""
+        """Restore the best generator seen on validation cells (else the averaged one, if any)."""
         if self.keep_best and self.best_generator is not None:
             self.module.generator.load_state_dict(self.best_generator)
+        elif self.ema_generator is not None:
+            self._load_generator(self._averaged_weights())
