@@ -231,3 +231,28 @@ def test_training_returns_the_averaged_generator(simulated, monkeypatch):
     assert plan.ema_steps > 0
     for average, weight in zip(plan._averaged_weights(), model.module.generator.state_dict().values(), strict=True):
         assert torch.equal(average, weight)
+
+
+def test_validation_keeps_the_raw_generator_when_the_average_is_worse(simulated):
+    from scvi import REGISTRY_KEYS
+
+    from scgan.model._training_plan import GANTrainingPlan
+    from scgan.module import ConditionalGAN, log_normalize
+
+    counts = torch.as_tensor(simulated.X.toarray()[:100], dtype=torch.float32)
+    module = ConditionalGAN(counts.shape[1], n_cats_per_key=[1], n_latent=4, generator_hidden=[8], critic_hidden=[8])
+    plan = GANTrainingPlan(module, ema_decay=0.5)
+    plan.log = lambda *args, **kwargs: None
+    with torch.no_grad():  # raw generator: the mean profile of the cells; average: everything in one gene
+        module.generator.logits.weight.zero_()
+        module.generator.logits.bias.copy_(torch.log(counts.sum(0) + 1))
+    plan._update_ema()
+    plan.ema_generator = [torch.zeros_like(w) for w in plan.ema_generator]
+    plan.ema_generator[-1][0] = 100.0  # the last entry is the output bias
+    lognorm = log_normalize(counts)
+    plan._pca = (lognorm.mean(0, keepdim=True), torch.linalg.svd(lognorm - lognorm.mean(0))[2][:5].T)
+    batch = {REGISTRY_KEYS.X_KEY: counts, REGISTRY_KEYS.CAT_COVS_KEY: torch.zeros(100, 1)}
+    plan._validation_batches = [batch]
+    plan.on_validation_epoch_end()
+    kept = plan.best_generator["logits.bias"]
+    assert torch.equal(kept, module.generator.logits.bias)

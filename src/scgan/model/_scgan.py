@@ -82,7 +82,7 @@ class SCGAN(BaseModelClass):
         adata: AnnData,
         *,
         n_latent: int = 128,
-        generator_hidden: Sequence[int] = (256, 512),
+        generator_hidden: Sequence[int] = (512, 1024),
         critic_hidden: Sequence[int] = (256, 256),
         critic_dropout: float = 0.0,
         count_head: str = "poisson",
@@ -250,9 +250,10 @@ class SCGAN(BaseModelClass):
             Keep the generator with the best validation score rather than the last one.
         ema_decay
             Decay of a moving average of the generator's weights, updated after every generator step
-            (bias-corrected, so a short run is the plain average of its steps); the averaged generator is the one
-            scored and returned. Averaging is what brings the held-out AUROC on pbmc3k from 0.69 to about 0.61
-            (BENCHMARKS.md). 0 uses the raw weights.
+            (bias-corrected, so a short run is the plain average of its steps). With `keep_best`, the averaged
+            and the raw generator are both scored and the better one is kept; otherwise the average is returned.
+            Averaging is what brings the held-out AUROC on pbmc3k from 0.69 to about 0.64 (BENCHMARKS.md). 0 uses
+            the raw weights.
         random_state
             Seed of the initial weights, the minibatch order and the sampling.
         accelerator, devices

@@ -47,7 +47,7 @@ class ConditionalGAN(nn.Module):
         n_cats_per_key: Sequence[int] = (),
         n_continuous: int = 0,
         n_latent: int = 128,
-        generator_hidden: Sequence[int] = (256, 512),
+        generator_hidden: Sequence[int] = (512, 1024),
         critic_hidden: Sequence[int] = (256, 256),
         critic_dropout: float = 0.0,
         count_head: str = "poisson",
