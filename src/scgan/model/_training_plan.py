@@ -206,9 +206,9 @@ class GANTrainingPlan(pl.LightningModule):
         mean, components = self._pca
         real = (log_normalize(counts) - mean) @ components
         # the averaged generator and the raw one compete: the average lags behind in short runs
-        candidates = [contextlib.nullcontext()] if self.ema_generator is None else [self.averaged_generator()]
+        candidates = [contextlib.nullcontext()]
         if self.ema_generator is not None:
-            candidates.append(contextlib.nullcontext())
+            candidates.insert(0, self.averaged_generator())
         scores = []
         for candidate in candidates:
             with torch.random.fork_rng(devices=[]), candidate:
