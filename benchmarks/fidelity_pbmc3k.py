@@ -98,13 +98,11 @@ def main() -> None:
     )
     # the same generator, fresh synthetic cells: how much the AUROC moves with the sample alone
     repeats = [results["scgan"]["auroc"]]
+    real = pca.transform(test.X)
     for extra in range(1, args.generation_seeds):
         resample = scgan.tl.generate(model, wanted, random_state=args.seed + 1000 * extra)
-        repeats.append(
-            classifier_auroc(
-                pca.transform(test.X), pca.transform(resample.X), n_estimators=500, random_state=args.seed + extra
-            )
-        )
+        fake = pca.transform(resample.X)
+        repeats.append(classifier_auroc(real, fake, n_estimators=500, random_state=args.seed + extra))
     results["scgan"]["auroc_generation_seeds"] = repeats
     print("scgan", json.dumps(results["scgan"], indent=1), f"train {results['train_seconds']:.0f}s", flush=True)
 

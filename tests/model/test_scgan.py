@@ -256,3 +256,21 @@ def test_validation_keeps_the_raw_generator_when_the_average_is_worse(simulated)
     plan.on_validation_epoch_end()
     kept = plan.best_generator["logits.bias"]
     assert torch.equal(kept, module.generator.logits.bias)
+
+
+@pytest.mark.parametrize("ema_decay", [1.0, -0.1, 1.5])
+def test_ema_decay_out_of_range(simulated, ema_decay):
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    with pytest.raises(ValueError, match="ema_decay"):
+        SCGAN(simulated, **SMALL).train(max_epochs=1, ema_decay=ema_decay, **FAST)
+
+
+def test_counts_to_csr_matches_the_dense_counts():
+    from scgan.model._scgan import _counts_to_csr
+
+    counts = torch.poisson(torch.rand(40, 25) * 0.8)
+    counts[[0, 7, 39]] = 0  # empty rows at the start, middle and end
+    csr = _counts_to_csr(counts)
+    assert csr.dtype == np.int32 and csr.shape == (40, 25) and csr.has_sorted_indices
+    np.testing.assert_array_equal(csr.toarray(), counts.numpy().astype(np.int32))
+    assert _counts_to_csr(torch.zeros(0, 5)).shape == (0, 5)

@@ -74,6 +74,9 @@ class GANTrainingPlan(pl.LightningModule):
         ema_decay: float = 0.995,
     ):
         super().__init__()
+        if not 0.0 <= ema_decay < 1.0:
+            msg = f"ema_decay must be in [0, 1) (0 turns the average off), got {ema_decay!r}."
+            raise ValueError(msg)
         self.module = module
         self.n_critic = n_critic
         self.lr_generator = lr_generator
@@ -140,7 +143,7 @@ class GANTrainingPlan(pl.LightningModule):
     # moving average of the generator's weights ----------------------------------------------------------
     def _update_ema(self):
         """Move the average towards the current generator weights."""
-        if self.ema_decay <= 0:
+        if self.ema_decay == 0:
             return
         weights = list(self.module.generator.state_dict().values())
         if self.ema_generator is None:
