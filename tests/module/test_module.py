@@ -8,6 +8,7 @@ from scgan.module import (
     Generator,
     critic_loss,
     draw_integer_counts,
+    draw_poisson,
     generator_loss,
     gradient_penalty,
     log_normalize,
@@ -66,6 +67,28 @@ def test_count_heads(head):
     drawn = draw_integer_counts(proportions.detach(), theta, library, head=head)
     torch.testing.assert_close(drawn, drawn.round())
     assert drawn.sum(1).float().mean().item() == pytest.approx(1000, rel=0.1)
+
+
+def test_draw_poisson_depends_on_the_seed_not_the_threads():
+    mean = torch.linspace(0.0, 40.0, 2000).repeat(3000, 1)  # three row blocks and a partial one
+    threads = torch.get_num_threads()
+    drawn = {}
+    try:
+        for n_threads in (1, 2):
+            torch.set_num_threads(n_threads)
+            torch.manual_seed(0)
+            drawn[n_threads] = draw_poisson(mean, block_rows=1024)
+    finally:
+        torch.set_num_threads(threads)
+    torch.testing.assert_close(drawn[1], drawn[2], rtol=0, atol=0)
+    counts = drawn[1]
+    assert counts.shape == mean.shape and (counts == counts.round()).all()
+    # Poisson: per-column mean and variance both equal the rate; blocks are not copies of each other
+    torch.testing.assert_close(counts.mean(0)[-1], torch.tensor(40.0), rtol=0.02, atol=0)
+    torch.testing.assert_close(counts.var(0)[-1], torch.tensor(40.0), rtol=0.1, atol=0)
+    assert not torch.equal(counts[:1024], counts[1024:2048])
+    torch.manual_seed(1)
+    assert not torch.equal(draw_poisson(mean, block_rows=1024), counts)
 
 
 def test_log_normalize():

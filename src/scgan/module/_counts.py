@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import torch
 
 COUNT_HEADS = ("poisson", "nb", "continuous")
+POISSON_BLOCK_ROWS = 1024
 
 
 def log_normalize(counts: torch.Tensor) -> torch.Tensor:
@@ -43,4 +46,25 @@ def draw_integer_counts(
     mean = proportions * library_size[:, None]
     if head == "nb":
         mean = torch.distributions.Gamma(theta, theta / mean.clamp_min(1e-8)).sample()
-    return torch.poisson(mean)
+    return draw_poisson(mean)
+
+
+def draw_poisson(mean: torch.Tensor, *, block_rows: int = POISSON_BLOCK_ROWS) -> torch.Tensor:
+    """Poisson counts of `mean`; on the CPU drawn in row blocks on torch's threads.
+
+    ``torch.poisson`` uses one CPU core. Each block gets its own generator, seeded from torch's global random
+    state, so the counts depend on that state alone, not on the number of threads.
+    """
+    if mean.device.type != "cpu":
+        return torch.poisson(mean)
+    blocks = mean.split(block_rows)
+    seeds = torch.randint(0, 2**62, (len(blocks),)).tolist()
+
+    def draw(block: torch.Tensor, seed: int) -> torch.Tensor:
+        return torch.poisson(block, generator=torch.Generator().manual_seed(seed))
+
+    n_threads = min(torch.get_num_threads(), len(blocks))
+    if n_threads <= 1:
+        return torch.cat([draw(block, seed) for block, seed in zip(blocks, seeds, strict=True)])
+    with ThreadPoolExecutor(n_threads) as pool:
+        return torch.cat(list(pool.map(draw, blocks, seeds)))
