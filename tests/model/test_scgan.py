@@ -248,7 +248,7 @@ def test_validation_keeps_the_raw_generator_when_the_average_is_worse(simulated)
         module.generator.logits.bias.copy_(torch.log(counts.sum(0) + 1))
     plan._update_ema()
     plan.ema_generator = [torch.zeros_like(w) for w in plan.ema_generator]
-    plan.ema_generator[-1][0] = 100.0  # the last entry is the output bias
+    plan.ema_generator[list(module.generator.state_dict()).index("logits.bias")][0] = 100.0
     lognorm = log_normalize(counts)
     plan._pca = (lognorm.mean(0, keepdim=True), torch.linalg.svd(lognorm - lognorm.mean(0))[2][:5].T)
     batch = {REGISTRY_KEYS.X_KEY: counts, REGISTRY_KEYS.CAT_COVS_KEY: torch.zeros(100, 1)}

@@ -34,6 +34,7 @@ FORMAT_VERSION = 1
 
 
 DEFAULT_CRITIC_STEPS = 10_000
+DEFAULT_BATCH_SIZE = 128
 
 
 def default_max_epochs(n_cells: int, batch_size: int) -> int:
@@ -210,7 +211,7 @@ class SCGAN(BaseModelClass):
         self,
         max_epochs: int | None = None,
         *,
-        batch_size: int = 128,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         n_critic: int = 5,
         lr_generator: float = 5e-4,
         lr_critic: float = 5e-4,

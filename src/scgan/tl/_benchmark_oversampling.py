@@ -21,6 +21,7 @@ from scgan.metrics._oversampling import (
     poisson_floor,
     with_synthetic,
 )
+from scgan.model._scgan import DEFAULT_BATCH_SIZE
 from scgan.pp._split import split_indices
 from scgan.tl._features import hvg_names
 
@@ -77,7 +78,7 @@ def _generate_scvi(
     return AnnData(X=to_csr(np.rint(samples[:n_cells]).astype(np.int64)), var=train_adata.var[[]].copy())
 
 
-def _scgan_max_epochs(n_cells: int, batch_size: int = 128) -> int:
+def _scgan_max_epochs(n_cells: int, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Default epochs of the ``scgan`` arm: about 3,000 critic steps, a third of :func:`scgan.tl.train`'s default."""
     return max(50, round(SCGAN_CRITIC_STEPS / max(1, math.ceil(n_cells / batch_size))))
 
@@ -86,7 +87,7 @@ def _generate_scgan(train_adata: AnnData, label: str, n_cells: int, *, key: str,
     from scgan.tl import generate, train
 
     model_kwargs = {
-        "max_epochs": _scgan_max_epochs(train_adata.n_obs, model_kwargs.get("batch_size", 128)),
+        "max_epochs": _scgan_max_epochs(train_adata.n_obs, model_kwargs.get("batch_size", DEFAULT_BATCH_SIZE)),
         "enable_progress_bar": False,
         **model_kwargs,
     }
