@@ -39,6 +39,8 @@ def main() -> None:
     )
     parser.add_argument("--set", nargs="*", default=[], help="model options, e.g. count_head=nb")
     args = parser.parse_args()
+    if args.copies < 1:
+        parser.error(f"--copies must be at least 1, got {args.copies}")
     warnings.filterwarnings("ignore")
 
     adata = simulate_genotypes(random_state=args.seed)

@@ -70,7 +70,7 @@ def test_count_heads(head):
 
 
 def test_draw_poisson_depends_on_the_seed_not_the_threads():
-    mean = torch.linspace(0.0, 40.0, 2000).repeat(3000, 1)  # three row blocks and a partial one
+    mean = torch.linspace(0.0, 40.0, 2000).repeat(3000, 1)  # two full row blocks and a partial one
     threads = torch.get_num_threads()
     drawn = {}
     try:
