@@ -5,7 +5,7 @@ label as the held-out 30% has are generated. A logistic regression trained on th
 (z-scored log1p counts per 10k) predicts each label of the held-out real cells and of the synthetic cells;
 macro-F1 on synthetic cells should be within 0.05 of that on held-out real cells.
 
-    python benchmarks/joint_condition_kang.py [--epochs N] [--out results.json]
+    python benchmarks/joint_condition_kang.py [--epochs N] [--seed S] [--set OPTION=VALUE ...] [--out results.json]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 import anndata as ad
 import numpy as np
+from fidelity_pbmc3k import _value
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.preprocessing import StandardScaler
@@ -34,6 +35,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--set", nargs="*", default=[], help="model options, e.g. count_head=nb")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
 
@@ -44,7 +46,12 @@ def main() -> None:
     test = adata[adata.obs["scgan_split"] == "test"].copy()
     start = time.perf_counter()
     model = scgan.tl.train(
-        train, condition_key=KEYS, max_epochs=args.epochs, random_state=args.seed, enable_progress_bar=False
+        train,
+        condition_key=KEYS,
+        max_epochs=args.epochs,
+        random_state=args.seed,
+        enable_progress_bar=False,
+        **{k: _value(v) for k, v in (s.split("=", 1) for s in args.set)},
     )
     seconds = time.perf_counter() - start
     synthetic = scgan.tl.generate(model, test.obs[KEYS].reset_index(drop=True), random_state=args.seed)
