@@ -44,7 +44,9 @@ def _run(method: str, path: str, n_cells: int, epochs: int | None, queue: mp.Que
     if method == "scgan":
         import scgan
 
-        model = scgan.tl.train(adata, condition_key="cell_type", max_epochs=epochs, enable_progress_bar=False)
+        model = scgan.tl.train(
+            adata, condition_key="cell_type", max_epochs=epochs, early_stopping=False, enable_progress_bar=False
+        )
         out["train_seconds"] = time.perf_counter() - start
         out["epochs"] = len(model.history["critic_loss"])
 

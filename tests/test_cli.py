@@ -51,6 +51,23 @@ def test_train_then_generate(simulated, tmp_path):
     assert syn.X.dtype == np.int32
 
 
+@pytest.mark.parametrize(("flag", "early_stopping"), [([], True), (["--no-early-stopping"], False)])
+def test_train_early_stopping_flag(simulated, tmp_path, monkeypatch, flag, early_stopping):
+    import scgan
+
+    seen = {}
+
+    def fake_train(adata, **kwargs):
+        seen.update(kwargs)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(scgan.tl, "train", fake_train)
+    simulated.write_h5ad(tmp_path / "data.h5ad")
+    with pytest.raises(SystemExit):
+        main(["train", str(tmp_path / "data.h5ad"), "--condition", "cell_type", "--out", str(tmp_path / "m"), *flag])
+    assert seen["early_stopping"] is early_stopping
+
+
 def test_parse_cell_counts():
     assert parse_cell_counts(["500"]) == 500
     assert parse_cell_counts(["B cells=100", "NK=5"]) == {"B cells": 100, "NK": 5}

@@ -274,3 +274,26 @@ def test_counts_to_csr_matches_the_dense_counts():
     assert csr.dtype == np.int32 and csr.shape == (40, 25) and csr.has_sorted_indices
     np.testing.assert_array_equal(csr.toarray(), counts.numpy().astype(np.int32))
     assert _counts_to_csr(torch.zeros(0, 5)).shape == (0, 5)
+
+
+@pytest.mark.parametrize(("early_stopping", "n_epochs"), [(True, 3), (False, 8)])
+def test_early_stopping_on_a_validation_score_that_stops_improving(simulated, early_stopping, n_epochs):
+    # a frozen generator scores the same on every check: the first is the best, two more checks end the run
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    model = SCGAN(simulated, **SMALL)
+    model.train(
+        max_epochs=8,
+        lr_generator=0.0,
+        check_val_every_n_epoch=1,
+        early_stopping=early_stopping,
+        early_stopping_patience=2,
+        **FAST,
+    )
+    assert len(model.history["critic_loss"]) == n_epochs
+    assert model.best_epoch == 0
+
+
+def test_early_stopping_patience_below_one(simulated):
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    with pytest.raises(ValueError, match="early_stopping_patience"):
+        SCGAN(simulated, **SMALL).train(max_epochs=1, early_stopping_patience=0, **FAST)

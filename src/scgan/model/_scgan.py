@@ -222,6 +222,8 @@ class SCGAN(BaseModelClass):
         validation_fraction: float = 0.1,
         check_val_every_n_epoch: int | None = None,
         keep_best: bool = True,
+        early_stopping: bool = True,
+        early_stopping_patience: int = 6,
         ema_decay: float = 0.995,
         random_state: int = 0,
         accelerator: str = "auto",
@@ -251,6 +253,12 @@ class SCGAN(BaseModelClass):
             How often the validation score is computed; `None` about 40 times per training.
         keep_best
             Keep the generator with the best validation score rather than the last one.
+        early_stopping, early_stopping_patience
+            With `keep_best`, stop once the validation score has not improved for `early_stopping_patience`
+            validation checks in a row (6 checks: 15% of `max_epochs` at the default check interval); the best
+            generator is restored as always. On pbmc3k the best generator comes at about a sixth of the default
+            epochs, and stopping gives the same generator in a third of the time (BENCHMARKS.md). `False` trains
+            all `max_epochs`.
         ema_decay
             Decay of a moving average of the generator's weights, updated after every generator step
             (bias-corrected, so a short run is the plain average of its steps). With `keep_best`, the averaged
@@ -273,8 +281,17 @@ class SCGAN(BaseModelClass):
         n_cells = self.adata.n_obs
         max_epochs = max_epochs or default_max_epochs(n_cells, batch_size)
         train_idx, val_idx = self._validation_split(validation_fraction, random_state)
+        if early_stopping_patience < 1:
+            msg = f"early_stopping_patience must be at least 1 validation check, got {early_stopping_patience!r}."
+            raise ValueError(msg)
         if val_idx.size:
             trainer_kwargs.setdefault("check_val_every_n_epoch", check_val_every_n_epoch or max(1, max_epochs // 40))
+        if early_stopping and keep_best and val_idx.size:
+            trainer_kwargs.update(
+                early_stopping=True,
+                early_stopping_monitor="validation_mmd",
+                early_stopping_patience=early_stopping_patience,
+            )
         datamodule = self._data_splitter_cls(
             self.adata_manager,
             batch_size=batch_size,
