@@ -51,7 +51,7 @@ def test_train_then_generate(simulated, tmp_path):
     assert syn.X.dtype == np.int32
 
 
-@pytest.mark.parametrize(("flag", "early_stopping"), [([], True), (["--no-early-stopping"], False)])
+@pytest.mark.parametrize(("flag", "early_stopping"), [([], False), (["--early-stopping"], True)])
 def test_train_early_stopping_flag(simulated, tmp_path, monkeypatch, flag, early_stopping):
     import scgan
 

@@ -60,7 +60,7 @@ def _train(args: argparse.Namespace) -> int:
         layer=args.layer,
         covariate_obsm_key=args.covariate_obsm,
         max_epochs=args.max_epochs,
-        early_stopping=not args.no_early_stopping,
+        early_stopping=args.early_stopping,
         random_state=args.random_state,
     )
     model.save(args.out, overwrite=args.overwrite)
@@ -115,9 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--covariate-obsm", help="obsm matrix of continuous covariates, e.g. genotypes")
     train.add_argument("--max-epochs", type=int, help="default: scales with the number of cells")
     train.add_argument(
-        "--no-early-stopping",
+        "--early-stopping",
         action="store_true",
-        help="train all --max-epochs (default: stop once the validation score stops improving)",
+        help="stop once the validation score stops improving (default: train all --max-epochs)",
     )
     train.add_argument("--random-state", type=int, default=0)
     train.add_argument("--overwrite", action="store_true", help="replace an existing model folder")

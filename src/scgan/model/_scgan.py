@@ -222,7 +222,7 @@ class SCGAN(BaseModelClass):
         validation_fraction: float = 0.1,
         check_val_every_n_epoch: int | None = None,
         keep_best: bool = True,
-        early_stopping: bool = True,
+        early_stopping: bool = False,
         early_stopping_patience: int = 6,
         ema_decay: float = 0.995,
         random_state: int = 0,
@@ -256,9 +256,9 @@ class SCGAN(BaseModelClass):
         early_stopping, early_stopping_patience
             With `keep_best`, stop once the validation score has not improved for `early_stopping_patience`
             validation checks in a row (6 checks: 15% of `max_epochs` at the default check interval); the best
-            generator is restored as always. On pbmc3k the best generator comes at about a sixth of the default
-            epochs, and stopping gives the same generator in a third of the time (BENCHMARKS.md). `False` trains
-            all `max_epochs`.
+            generator is restored as always. For cell types and conditions this keeps the same generator in a
+            third of the time (pbmc3k, Kang et al.; BENCHMARKS.md); for continuous covariates it can stop
+            before their effects are learned (the validation score hardly sees them), hence off by default.
         ema_decay
             Decay of a moving average of the generator's weights, updated after every generator step
             (bias-corrected, so a short run is the plain average of its steps). With `keep_best`, the averaged
