@@ -293,6 +293,14 @@ def test_early_stopping_on_a_validation_score_that_stops_improving(simulated, ea
     assert model.best_epoch == 0
 
 
+def test_early_stopping_without_validation_warns_and_trains_all_epochs(simulated):
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    model = SCGAN(simulated, **SMALL)
+    with pytest.warns(UserWarning, match="early_stopping needs keep_best"):
+        model.train(max_epochs=4, early_stopping=True, keep_best=False, **FAST)
+    assert len(model.history["critic_loss"]) == 4
+
+
 def test_early_stopping_patience_below_one(simulated):
     SCGAN.setup_anndata(simulated, condition_keys="cell_type")
     with pytest.raises(ValueError, match="early_stopping_patience"):

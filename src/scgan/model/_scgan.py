@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -286,7 +287,14 @@ class SCGAN(BaseModelClass):
             raise ValueError(msg)
         if val_idx.size:
             trainer_kwargs.setdefault("check_val_every_n_epoch", check_val_every_n_epoch or max(1, max_epochs // 40))
-        if early_stopping and keep_best and val_idx.size:
+        if early_stopping and not (keep_best and val_idx.size):
+            warnings.warn(
+                "early_stopping needs keep_best=True and validation cells (validation_fraction > 0 and conditions of"
+                " at least 20 cells); training all max_epochs.",
+                UserWarning,
+                stacklevel=2,
+            )
+        elif early_stopping:
             trainer_kwargs.update(
                 early_stopping=True,
                 early_stopping_monitor="validation_mmd",
