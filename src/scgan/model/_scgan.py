@@ -259,7 +259,7 @@ class SCGAN(BaseModelClass):
             validation checks in a row (6 checks: 15% of `max_epochs` at the default check interval); the best
             generator is restored as always. For cell types and conditions this keeps the same generator in a
             third of the time (pbmc3k, Kang et al.; BENCHMARKS.md); for continuous covariates it can stop
-            before their effects are learned (the validation score hardly sees them), hence off by default.
+            before their effects are learned (the validation score can stall early on), hence off by default.
         ema_decay
             Decay of a moving average of the generator's weights, updated after every generator step
             (bias-corrected, so a short run is the plain average of its steps). With `keep_best`, the averaged
