@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from fidelity_pbmc3k import _value
+from fidelity_pbmc3k import model_options
 
 import scgan
 from scgan.datasets import activation_rates, simulate_genotypes
@@ -39,6 +39,7 @@ def main() -> None:
     )
     parser.add_argument("--set", nargs="*", default=[], help="model options, e.g. count_head=nb")
     args = parser.parse_args()
+    options = model_options(args.set)
     if args.copies < 1:
         parser.error(f"--copies must be at least 1, got {args.copies}")
     warnings.filterwarnings("ignore")
@@ -56,7 +57,7 @@ def main() -> None:
         random_state=args.seed,
         enable_progress_bar=False,
         keep_best=not args.no_keep_best,
-        **{k: _value(v) for k, v in (s.split("=", 1) for s in args.set)},
+        **options,
     )
     seconds = time.perf_counter() - start
     snps = np.repeat(held_out.obsm["snps"], args.copies, axis=0)

@@ -39,6 +39,14 @@ def _value(text: str):
     return text
 
 
+def model_options(settings: list[str]) -> dict:
+    """`--set` pairs (``count_head=nb``) as keyword arguments, values cast by :func:`_value`."""
+    bad = [item for item in settings if "=" not in item]
+    if bad:
+        raise SystemExit(f"--set takes OPTION=VALUE pairs, got {bad}")
+    return {k: _value(v) for k, v in (item.split("=", 1) for item in settings)}
+
+
 def held_out_scores(pca: PCASpace, test: ad.AnnData, syn_counts, syn_labels, *, key: str, seed: int) -> dict:
     """AUROC overall and per label, plus library-size and zero-fraction KS, synthetic vs held-out real."""
     real = pca.transform(test.X)
@@ -65,6 +73,7 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], help="model options, e.g. count_head=nb n_critic=5")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     args = parser.parse_args()
+    options = model_options(args.set)
     warnings.filterwarnings("ignore")
 
     adata = ad.read_h5ad(DATA)
@@ -84,7 +93,6 @@ def main() -> None:
         )
         print("real vs real", json.dumps(results["real_vs_real"], indent=1), flush=True)
 
-    options = {k: _value(v) for k, v in (s.split("=", 1) for s in args.set)}
     start = time.perf_counter()
     model = scgan.tl.train(train, condition_key="cell_type", max_epochs=args.epochs, random_state=args.seed, **options)
     results["train_seconds"] = time.perf_counter() - start

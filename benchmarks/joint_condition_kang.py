@@ -18,7 +18,7 @@ from pathlib import Path
 
 import anndata as ad
 import numpy as np
-from fidelity_pbmc3k import _value
+from fidelity_pbmc3k import model_options
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.preprocessing import StandardScaler
@@ -37,6 +37,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--set", nargs="*", default=[], help="model options, e.g. count_head=nb")
     args = parser.parse_args()
+    options = model_options(args.set)
     warnings.filterwarnings("ignore")
 
     adata = ad.read_h5ad(DATA)
@@ -51,7 +52,7 @@ def main() -> None:
         max_epochs=args.epochs,
         random_state=args.seed,
         enable_progress_bar=False,
-        **{k: _value(v) for k, v in (s.split("=", 1) for s in args.set)},
+        **options,
     )
     seconds = time.perf_counter() - start
     synthetic = scgan.tl.generate(model, test.obs[KEYS].reset_index(drop=True), random_state=args.seed)
