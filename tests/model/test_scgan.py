@@ -103,10 +103,26 @@ def test_save_load_round_trip(trained, tmp_path):
         after = loaded.generate({("rare", "ctrl"): 20}, random_state=5)
         assert (before.X != after.X).nnz == 0
         assert list(loaded.history["critic_loss"].index) == list(model.history["critic_loss"].index)
+        assert loaded.module.critic_scale.item() == model.module.critic_scale.item() < 1e4  # the data's median
     with pytest.raises(FileExistsError):
         model.save(tmp_path / "model")
     model.save(tmp_path / "model", overwrite=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no staging folders left behind
+
+
+def test_load_model_saved_before_the_critic_scale(trained, tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    model, _ = trained
+    model.save(tmp_path / "model")
+    weights = tmp_path / "model" / "model.safetensors"
+    state = load_file(str(weights))
+    del state["critic_scale"]
+    save_file(state, str(weights))
+    loaded = SCGAN.load(tmp_path / "model")
+    assert loaded.module.critic_scale.item() == 1e4  # what the critic read before
+    after = loaded.generate({("rare", "ctrl"): 20}, random_state=5)
+    assert (model.generate({("rare", "ctrl"): 20}, random_state=5).X != after.X).nnz == 0
 
 
 def test_load_checks_genes_and_categories(trained, tmp_path):

@@ -94,6 +94,21 @@ def test_draw_poisson_depends_on_the_seed_not_the_threads():
 def test_log_normalize():
     counts = torch.tensor([[1.0, 3.0], [0.0, 0.0]])
     torch.testing.assert_close(log_normalize(counts), torch.log1p(torch.tensor([[2500.0, 7500.0], [0.0, 0.0]])))
+    torch.testing.assert_close(log_normalize(counts, 8.0), torch.log1p(torch.tensor([[2.0, 6.0], [0.0, 0.0]])))
+
+
+def test_critic_reads_counts_per_median_library_size():
+    categorical = torch.zeros(5, 1, dtype=torch.long)
+    library_sizes = torch.tensor([100.0, 500.0, 300.0, 200.0, 400.0])
+    counts = torch.tensor([[1.0, 3.0, 0.0], [0.0, 2.0, 2.0]])
+    gan = ConditionalGAN(3, n_cats_per_key=[1], n_latent=4, generator_hidden=[8], critic_hidden=[8])
+    gan.set_training_pool(library_sizes, categorical, None)
+    assert gan.critic_scale.item() == 300.0
+    expected = gan.critic(torch.log1p(counts / counts.sum(1, keepdim=True) * 300.0), categorical[:2], None)
+    torch.testing.assert_close(gan.score(counts, categorical[:2], None), expected)
+    fixed = ConditionalGAN(3, n_cats_per_key=[1], critic_target_sum=1e4)
+    fixed.set_training_pool(library_sizes, categorical, None)
+    assert fixed.critic_scale.item() == 1e4
 
 
 @pytest.mark.parametrize("loss", ["wgan-gp", "wgan", "gan"])
@@ -123,6 +138,8 @@ def test_bad_options():
         ConditionalGAN(5, n_cats_per_key=[2], loss="hinge")
     with pytest.raises(ValueError, match="condition"):
         ConditionalGAN(5)
+    with pytest.raises(ValueError, match="critic_target_sum"):
+        ConditionalGAN(5, n_cats_per_key=[2], critic_target_sum=0)
 
 
 def test_gan_learns_a_gaussian():

@@ -10,9 +10,9 @@ COUNT_HEADS = ("poisson", "nb", "continuous")
 POISSON_BLOCK_ROWS = 1024
 
 
-def log_normalize(counts: torch.Tensor) -> torch.Tensor:
-    """log1p of counts per 10,000 per cell, the representation the critic sees for real and fake cells."""
-    return torch.log1p(counts / counts.sum(1, keepdim=True).clamp_min(1.0) * 1e4)
+def log_normalize(counts: torch.Tensor, target_sum: float | torch.Tensor = 1e4) -> torch.Tensor:
+    """log1p of counts per `target_sum` per cell (counts per 10k by default)."""
+    return torch.log1p(counts / counts.sum(1, keepdim=True).clamp_min(1.0) * target_sum)
 
 
 def straight_through(sample: torch.Tensor, mean: torch.Tensor) -> torch.Tensor:

@@ -17,8 +17,8 @@ class ConditionalGAN(nn.Module):
     """Conditional Wasserstein GAN on counts.
 
     The generator outputs expression proportions; counts are drawn from them and a library size taken from
-    real cells of the same joint condition, and the critic sees log1p counts per 10k of those counts exactly as
-    it sees real cells.
+    real cells of the same joint condition, and the critic sees log1p counts per `critic_target_sum` of those
+    counts exactly as it sees real cells.
 
     Parameters
     ----------
@@ -38,6 +38,9 @@ class ConditionalGAN(nn.Module):
         ``'poisson'`` (default), ``'nb'`` or ``'continuous'``; see :func:`sample_counts`.
     loss
         ``'wgan-gp'`` (default), ``'wgan'`` (weight clipping) or ``'gan'`` (non-saturating BCE).
+    critic_target_sum
+        The critic reads log1p of counts scaled to this total per cell; `None` (default) uses the median
+        library size of the training cells, as :func:`scanpy.pp.normalize_total` does.
     """
 
     def __init__(
@@ -52,12 +55,16 @@ class ConditionalGAN(nn.Module):
         critic_dropout: float = 0.0,
         count_head: str = "poisson",
         loss: str = "wgan-gp",
+        critic_target_sum: float | None = None,
     ):
         super().__init__()
         if count_head not in COUNT_HEADS:
             msg = f"Unknown count_head {count_head!r}; choose one of {COUNT_HEADS}."
             raise ValueError(msg)
         check_loss(loss)
+        if critic_target_sum is not None and not critic_target_sum > 0:
+            msg = f"critic_target_sum must be positive or None (the median library size), got {critic_target_sum!r}."
+            raise ValueError(msg)
         if not n_cats_per_key and not n_continuous:
             msg = "The GAN needs at least one condition: a categorical column or a continuous covariate."
             raise ValueError(msg)
@@ -85,6 +92,8 @@ class ConditionalGAN(nn.Module):
         self.register_buffer("library_sizes", torch.zeros(0))
         self.register_buffer("pool_categorical", torch.zeros(0, len(self.n_cats_per_key), dtype=torch.long))
         self.register_buffer("pool_continuous", torch.zeros(0, n_continuous))
+        self.critic_target_sum = critic_target_sum
+        self.register_buffer("critic_scale", torch.tensor(float(critic_target_sum or 1e4)))
 
     # conditions -----------------------------------------------------------------------------------------
     def joint_group(self, categorical: torch.Tensor | None) -> torch.Tensor:
@@ -104,6 +113,8 @@ class ConditionalGAN(nn.Module):
             categorical.long().cpu() if categorical is not None else torch.zeros(n_cells, 0, dtype=torch.long)
         )
         self.pool_continuous = continuous.float().cpu() if continuous is not None else torch.zeros(n_cells, 0)
+        if self.critic_target_sum is None and n_cells:
+            self.critic_scale = self.library_sizes.median().clamp_min(1.0)
 
     def draw_library_sizes(self, categorical: torch.Tensor | None, n_cells: int, rng: np.random.Generator):
         """Library sizes drawn from training cells of the same joint condition (all cells if it was unseen)."""
@@ -136,7 +147,7 @@ class ConditionalGAN(nn.Module):
 
     def score(self, counts: torch.Tensor, categorical: torch.Tensor | None, continuous: torch.Tensor | None):
         """Critic scores of cells given as counts."""
-        return self.critic(log_normalize(counts), categorical, continuous)
+        return self.critic(log_normalize(counts, self.critic_scale), categorical, continuous)
 
     @torch.no_grad()
     def generate(
@@ -158,8 +169,8 @@ class ConditionalGAN(nn.Module):
         """Critic loss on a batch of real cells and as many generated cells of the same conditions."""
         with torch.no_grad():
             fake_counts = self.fake_counts(categorical, continuous, real_counts.sum(1))
-        real = log_normalize(real_counts)
-        fake = log_normalize(fake_counts)
+        real = log_normalize(real_counts, self.critic_scale)
+        fake = log_normalize(fake_counts, self.critic_scale)
         real_scores = self.critic(real, categorical, continuous)
         fake_scores = self.critic(fake, categorical, continuous)
         loss = critic_loss(real_scores, fake_scores, loss=self.loss)
