@@ -29,6 +29,8 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pbmc3k_labeled
 def _value(text: str):
     if text in ("True", "False"):
         return text == "True"
+    if text == "None":
+        return None
     if "," in text:
         return [_value(part) for part in text.split(",")]
     for cast in (int, float):
