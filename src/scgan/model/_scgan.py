@@ -80,7 +80,8 @@ class SCGAN(BaseModelClass):
         counts per 10k). `None` uses the median library size of the cells, as :func:`scanpy.pp.normalize_total`
         does: on pbmc3k it scored better at the default training length (held-out AUROC 0.599 against 0.622
         over three splits; on/off genes closer too), but trained twice as long the validation score kept a
-        late, worse generator (0.78), so it is not the default (BENCHMARKS.md).
+        late, worse generator (0.78), so it is not the default; together with ``early_stopping=True`` it held
+        (BENCHMARKS.md).
     """
 
     _training_plan_cls = GANTrainingPlan
