@@ -114,7 +114,7 @@ def test_critic_scale_is_saved_and_older_files_load(simulated, tmp_path):
     from safetensors.torch import load_file, save_file
 
     SCGAN.setup_anndata(simulated, condition_keys="cell_type")
-    model = SCGAN(simulated, critic_target_sum=None, **SMALL)
+    model = SCGAN(simulated, **SMALL)  # the default: the median library size
     model.train(max_epochs=1, **FAST)
     median = torch.as_tensor(np.asarray(simulated.X.sum(1)).ravel(), dtype=torch.float32).median().item()
     assert model.module.critic_scale.item() == median
@@ -124,8 +124,13 @@ def test_critic_scale_is_saved_and_older_files_load(simulated, tmp_path):
     state = load_file(str(weights))
     del state["critic_scale"]  # as written before the option existed
     save_file(state, str(weights))
+    settings_file = tmp_path / "model" / "settings.json"
+    settings = json.loads(settings_file.read_text())
+    del settings["init_params"]["critic_target_sum"]
+    settings_file.write_text(json.dumps(settings))
     loaded = SCGAN.load(tmp_path / "model")
     assert loaded.module.critic_scale.item() == 1e4  # what the critic read then
+    assert loaded.module.critic_target_sum == 1e4  # and what it reads if trained further
     before = model.generate({"rare": 20}, random_state=5)
     assert (loaded.generate({"rare": 20}, random_state=5).X != before.X).nnz == 0
 
@@ -277,6 +282,37 @@ def test_validation_keeps_the_raw_generator_when_the_average_is_worse(simulated)
     plan.on_validation_epoch_end()
     kept = plan.best_generator["logits.bias"]
     assert torch.equal(kept, module.generator.logits.bias)
+
+
+def test_validation_scores_three_draws_per_cell_in_50_exact_components(simulated, monkeypatch):
+    from scgan.model._training_plan import GANTrainingPlan
+    from scgan.module import log_normalize
+
+    plans = []
+    original = GANTrainingPlan.__init__
+
+    def spy(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        plans.append(self)
+
+    monkeypatch.setattr(GANTrainingPlan, "__init__", spy)
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    model = SCGAN(simulated, **SMALL)
+    sizes = []
+    generate = model.module.generate
+    model.module.generate = lambda cat, cont, library: sizes.append(library.shape[0]) or generate(cat, cont, library)
+    model.train(max_epochs=1, enable_progress_bar=False, batch_size=512)  # one batch: every training cell
+    (plan,) = plans
+    train_idx, val_idx = model._validation_split(0.1, 0)
+    assert sizes and set(sizes) == {3 * val_idx.size}
+    # the space: the 50 leading principal components of the training cells, exactly (not randomised)
+    lognorm = log_normalize(torch.as_tensor(simulated.X[train_idx].toarray(), dtype=torch.float32))
+    expected = torch.linalg.svd(lognorm - lognorm.mean(0), full_matrices=False)[2][:50].T
+    mean, components = plan._pca
+    assert components.shape == (simulated.n_vars, 50)
+    torch.testing.assert_close(components.T @ components, torch.eye(50), atol=1e-4, rtol=0)
+    torch.testing.assert_close((components * expected)[:, :10].sum(0).abs(), torch.ones(10), atol=1e-3, rtol=0)
+    torch.testing.assert_close(mean, lognorm.mean(0, keepdim=True), atol=1e-5, rtol=0)
 
 
 @pytest.mark.parametrize("ema_decay", [1.0, -0.1, 1.5])

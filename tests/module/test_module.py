@@ -101,16 +101,14 @@ def test_critic_reads_counts_per_median_library_size():
     categorical = torch.zeros(5, 1, dtype=torch.long)
     library_sizes = torch.tensor([100.0, 500.0, 300.0, 200.0, 400.0])
     counts = torch.tensor([[1.0, 3.0, 0.0], [0.0, 2.0, 2.0]])
-    gan = ConditionalGAN(
-        3, n_cats_per_key=[1], n_latent=4, generator_hidden=[8], critic_hidden=[8], critic_target_sum=None
-    )
+    gan = ConditionalGAN(3, n_cats_per_key=[1], n_latent=4, generator_hidden=[8], critic_hidden=[8])  # default
     gan.set_training_pool(library_sizes, categorical, None)
     assert gan.critic_scale.item() == 300.0
     expected = gan.critic(torch.log1p(counts / counts.sum(1, keepdim=True) * 300.0), categorical[:2], None)
     torch.testing.assert_close(gan.score(counts, categorical[:2], None), expected)
-    default = ConditionalGAN(3, n_cats_per_key=[1])  # counts per 10k
-    default.set_training_pool(library_sizes, categorical, None)
-    assert default.critic_scale.item() == 1e4
+    per_10k = ConditionalGAN(3, n_cats_per_key=[1], critic_target_sum=1e4)
+    per_10k.set_training_pool(library_sizes, categorical, None)
+    assert per_10k.critic_scale.item() == 1e4
 
 
 @pytest.mark.parametrize("loss", ["wgan-gp", "wgan", "gan"])

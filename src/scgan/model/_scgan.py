@@ -76,11 +76,10 @@ class SCGAN(BaseModelClass):
     loss
         ``'wgan-gp'`` (default), ``'wgan'`` (weight clipping) or ``'gan'`` (non-saturating BCE).
     critic_target_sum
-        The critic reads real and generated cells as log1p of counts scaled to this total per cell (default:
-        counts per 10k). `None` uses the median library size of the cells, as :func:`scanpy.pp.normalize_total`
-        does: on pbmc3k it scored better at the default training length (held-out AUROC 0.599 against 0.622
-        over three splits; on/off genes closer too), but trained twice as long the validation score kept a
-        late, worse generator (0.78), so it is not the default; together with ``early_stopping=True`` it held
+        The critic reads real and generated cells as log1p of counts scaled to this total per cell. `None`
+        (default) uses the median library size of the training cells, as :func:`scanpy.pp.normalize_total`
+        does. ``1e4`` (counts per 10k, as in scGAN) turns one count of a 500-count cell into log1p(20) and
+        makes the critic weigh zeros against ones; on pbmc3k the median scores better over three splits
         (BENCHMARKS.md).
     """
 
@@ -98,7 +97,7 @@ class SCGAN(BaseModelClass):
         critic_dropout: float = 0.0,
         count_head: str = "poisson",
         loss: str = "wgan-gp",
-        critic_target_sum: float | None = 1e4,
+        critic_target_sum: float | None = None,
     ):
         super().__init__(adata)
         self.condition_keys = as_key_list(self._setup_args()["condition_keys"])
@@ -575,7 +574,8 @@ class SCGAN(BaseModelClass):
             covariate_keys=setup["covariate_keys"],
             covariate_obsm_key=setup["covariate_obsm_key"],
         )
-        model = cls(adata, **settings["init_params"])
+        # files written before the option had a critic reading counts per 10k
+        model = cls(adata, **{"critic_target_sum": 1e4, **settings["init_params"]})
         state = load_file(str(path / WEIGHTS_FILE))
         for name in ("library_sizes", "pool_categorical", "pool_continuous"):
             setattr(model.module, name, state[name])

@@ -39,8 +39,8 @@ class ConditionalGAN(nn.Module):
     loss
         ``'wgan-gp'`` (default), ``'wgan'`` (weight clipping) or ``'gan'`` (non-saturating BCE).
     critic_target_sum
-        The critic reads log1p of counts scaled to this total per cell (default: counts per 10k); `None` uses
-        the median library size of the training cells, as :func:`scanpy.pp.normalize_total` does.
+        The critic reads log1p of counts scaled to this total per cell; `None` (default) uses the median
+        library size of the training cells, as :func:`scanpy.pp.normalize_total` does (``1e4``: per 10k).
     """
 
     def __init__(
@@ -55,7 +55,7 @@ class ConditionalGAN(nn.Module):
         critic_dropout: float = 0.0,
         count_head: str = "poisson",
         loss: str = "wgan-gp",
-        critic_target_sum: float | None = 1e4,
+        critic_target_sum: float | None = None,
     ):
         super().__init__()
         if count_head not in COUNT_HEADS:
