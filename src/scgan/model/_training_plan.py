@@ -53,8 +53,8 @@ class GANTrainingPlan(pl.LightningModule):
         Restore, at the end of training, the generator with the lowest validation MMD (needs validation cells).
     n_validation_pcs
         Principal components (of training cells) in which the validation MMD is measured. 50, as in the held-out
-        fidelity test: a generator that has overfitted its training cells adds variance in the trailing
-        components, which 20 components did not see.
+        fidelity test: late generators of a long run put extra variance in the trailing components (cells
+        farther from real ones), which 20 components did not see.
     n_validation_draws
         Generated cells per validation cell (fresh noise and counts each), which steadies the score.
     ema_decay
@@ -197,7 +197,7 @@ class GANTrainingPlan(pl.LightningModule):
         lognorm = torch.cat(cells).to(self.device)
         mean = lognorm.mean(0, keepdim=True)
         q = min(self.n_validation_pcs, lognorm.shape[0] - 1, lognorm.shape[1])
-        # exact, not randomised: the trailing components are those that tell an overfitted generator apart
+        # exact, not randomised: the trailing components are those that tell the late generators apart
         _, _, right = torch.linalg.svd(lognorm - mean, full_matrices=False)
         self._pca = (mean, right[:q].T)
 
