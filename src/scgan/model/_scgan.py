@@ -78,7 +78,7 @@ class SCGAN(BaseModelClass):
     critic_target_sum
         The critic reads real and generated cells as log1p of counts scaled to this total per cell. `None`
         (default) uses the median library size of the training cells, as :func:`scanpy.pp.normalize_total`
-        does. ``1e4`` (counts per 10k, as in scGAN) turns one count of a 500-count cell into log1p(20) and
+        does. ``1e4`` (counts per 10k) turns one count of a 500-count cell into log1p(20) and
         makes the critic weigh zeros against ones; on pbmc3k the median scores better over three splits
         (BENCHMARKS.md).
     """
