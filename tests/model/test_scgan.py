@@ -16,6 +16,22 @@ FAST = {"enable_progress_bar": False, "batch_size": 64}
 
 
 @pytest.fixture
+def training_plans(monkeypatch):
+    """Every GANTrainingPlan created during the test, in order."""
+    from scgan.model._training_plan import GANTrainingPlan
+
+    plans = []
+    original = GANTrainingPlan.__init__
+
+    def spy(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        plans.append(self)
+
+    monkeypatch.setattr(GANTrainingPlan, "__init__", spy)
+    return plans
+
+
+@pytest.fixture
 def trained(simulated):
     SCGAN.setup_anndata(simulated, condition_keys=["cell_type", "condition"])
     model = SCGAN(simulated, **SMALL)
@@ -239,21 +255,11 @@ def test_generator_moving_average():
         assert torch.allclose(module.generator.logits.bias, torch.ones(10), atol=1e-6)
 
 
-def test_training_returns_the_averaged_generator(simulated, monkeypatch):
-    from scgan.model._training_plan import GANTrainingPlan
-
-    plans = []
-    original = GANTrainingPlan.__init__
-
-    def spy(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        plans.append(self)
-
-    monkeypatch.setattr(GANTrainingPlan, "__init__", spy)
+def test_training_returns_the_averaged_generator(simulated, training_plans):
     SCGAN.setup_anndata(simulated, condition_keys="cell_type")
     model = SCGAN(simulated, **SMALL)
     model.train(max_epochs=3, keep_best=False, ema_decay=0.5, **FAST)
-    (plan,) = plans
+    (plan,) = training_plans
     assert plan.ema_steps > 0
     for average, weight in zip(plan._averaged_weights(), model.module.generator.state_dict().values(), strict=True):
         assert torch.equal(average, weight)
@@ -284,25 +290,16 @@ def test_validation_keeps_the_raw_generator_when_the_average_is_worse(simulated)
     assert torch.equal(kept, module.generator.logits.bias)
 
 
-def test_validation_scores_three_draws_per_cell_in_50_exact_components(simulated, monkeypatch):
-    from scgan.model._training_plan import GANTrainingPlan
+def test_validation_scores_three_draws_per_cell_in_50_exact_components(simulated, training_plans):
     from scgan.module import log_normalize
 
-    plans = []
-    original = GANTrainingPlan.__init__
-
-    def spy(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        plans.append(self)
-
-    monkeypatch.setattr(GANTrainingPlan, "__init__", spy)
     SCGAN.setup_anndata(simulated, condition_keys="cell_type")
     model = SCGAN(simulated, **SMALL)
     sizes = []
     generate = model.module.generate
     model.module.generate = lambda cat, cont, library: sizes.append(library.shape[0]) or generate(cat, cont, library)
     model.train(max_epochs=1, enable_progress_bar=False, batch_size=512)  # one batch: every training cell
-    (plan,) = plans
+    (plan,) = training_plans
     train_idx, val_idx = model._validation_split(0.1, 0)
     assert sizes and set(sizes) == {3 * val_idx.size}
     # the space: the 50 leading principal components of the training cells, exactly (not randomised)
