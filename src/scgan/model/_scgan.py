@@ -249,7 +249,10 @@ class SCGAN(BaseModelClass):
         batch_size
             Cells per minibatch (sparse rows are densified one minibatch at a time).
         n_critic
-            Critic steps per generator step.
+            Critic steps per generator step. For continuous covariates such as genotype calls, 2: their effects
+            are learned over many generator steps, and at 5 a run ends before they are (on simulated genotypes
+            the largest activation-rate error was 0.08–0.14 at 5 over three seeds and 0.07–0.10 at 2 over five,
+            for about 20% more time; BENCHMARKS.md).
         lr_generator, lr_critic
             Adam learning rates.
         gp_weight, clip_value
