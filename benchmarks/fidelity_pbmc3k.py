@@ -63,6 +63,26 @@ def held_out_scores(pca: PCASpace, test: ad.AnnData, syn_counts, syn_labels, *, 
     return out
 
 
+def scvi_samples(train: ad.AnnData, key: str, wanted: dict[str, int], *, seed: int):
+    """scVI (default settings) trained on `train`; posterior predictive counts of `wanted[label]` training cells
+    of each label of `key`, drawn with replacement. Returns the counts (CSR), their labels and the training time.
+    """
+    import scvi
+
+    train = train.copy()
+    scvi.model.SCVI.setup_anndata(train, labels_key=key)
+    vae = scvi.model.SCVI(train)
+    start = time.perf_counter()
+    vae.train(enable_progress_bar=False)
+    seconds = time.perf_counter() - start
+    labels = train.obs[key].astype(str).to_numpy()
+    rng = np.random.default_rng(seed)
+    indices = np.concatenate([rng.choice(np.flatnonzero(labels == k), n) for k, n in wanted.items()])
+    samples = vae.posterior_predictive_sample(indices=indices, n_samples=1)
+    samples = sp.csr_matrix(samples.todense() if hasattr(samples, "todense") else np.asarray(samples))
+    return samples, labels[indices], seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=None, help="max_epochs (default: scgan's default)")
@@ -117,20 +137,8 @@ def main() -> None:
     print("scgan", json.dumps(results["scgan"], indent=1), f"train {results['train_seconds']:.0f}s", flush=True)
 
     if args.scvi:
-        import scvi
-
-        scvi_train = train.copy()
-        scvi.model.SCVI.setup_anndata(scvi_train, labels_key="cell_type")
-        vae = scvi.model.SCVI(scvi_train)
-        start = time.perf_counter()
-        vae.train(enable_progress_bar=False)
-        results["scvi_train_seconds"] = time.perf_counter() - start
-        labels = scvi_train.obs["cell_type"].astype(str).to_numpy()
-        rng = np.random.default_rng(args.seed)
-        indices = np.concatenate([rng.choice(np.flatnonzero(labels == k), n) for k, n in wanted.items()])
-        samples = vae.posterior_predictive_sample(indices=indices, n_samples=1)
-        samples = sp.csr_matrix(samples.todense() if hasattr(samples, "todense") else np.asarray(samples))
-        results["scvi"] = held_out_scores(pca, test, samples, labels[indices], key="cell_type", seed=args.seed)
+        samples, labels, results["scvi_train_seconds"] = scvi_samples(train, "cell_type", wanted, seed=args.seed)
+        results["scvi"] = held_out_scores(pca, test, samples, labels, key="cell_type", seed=args.seed)
         print("scvi", json.dumps(results["scvi"], indent=1), flush=True)
 
     if args.out:

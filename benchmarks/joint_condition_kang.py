@@ -18,13 +18,14 @@ from pathlib import Path
 
 import anndata as ad
 import numpy as np
-from fidelity_pbmc3k import model_options
+from fidelity_pbmc3k import model_options, scvi_samples
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.preprocessing import StandardScaler
 
 import scgan
 from scgan.metrics._features import log1p_cp10k
+from scgan.pp._split import split_indices
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "kang_ifnb.h5ad"
 KEYS = ["cell_type", "condition"]
@@ -35,6 +36,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--scvi", action="store_true", help="also score scVI posterior predictive samples")
     parser.add_argument("--set", nargs="*", default=[], help="model options, e.g. count_head=nb")
     args = parser.parse_args()
     options = model_options(args.set)
@@ -62,13 +64,39 @@ def main() -> None:
     def features(counts):
         return np.clip(scaler.transform(log1p_cp10k(counts)), -10, 10)
 
+    def fit(cells):
+        return {
+            key: LogisticRegression(max_iter=3000).fit(features(cells.X), cells.obs[key].astype(str)) for key in KEYS
+        }
+
+    def macro_f1(classifier, key, counts, labels):
+        return f1_score(labels[key].astype(str), classifier[key].predict(features(counts)), average="macro")
+
     results = {"train_seconds": seconds, "n_train": train.n_obs, "n_test": test.n_obs}
+    samples = {"synthetic": (synthetic.X, synthetic.obs)}
+    if args.scvi:
+        wanted = test.obs["joint"].value_counts().to_dict()
+        counts, joint, results["scvi_train_seconds"] = scvi_samples(train, "joint", wanted, seed=args.seed)
+        samples["scvi"] = (counts, train.obs.groupby("joint", observed=True)[KEYS].first().loc[joint])
+    # the acceptance check: a classifier fitted on the GAN's own training cells
+    on_train = fit(train)
+    # the same with a classifier that never saw those cells: fitted on half of the held-out cells, scored on the
+    # other half and on the synthetic cells
+    half_a, half_b = split_indices(test.obs["joint"].to_numpy(), test_size=0.5, random_state=args.seed)
+    unseen = fit(test[half_a])
     for key in KEYS:
-        classifier = LogisticRegression(max_iter=3000).fit(features(train.X), train.obs[key].astype(str))
-        real_f1 = f1_score(test.obs[key].astype(str), classifier.predict(features(test.X)), average="macro")
-        syn_f1 = f1_score(synthetic.obs[key].astype(str), classifier.predict(features(synthetic.X)), average="macro")
-        results[key] = {"held_out_real_f1": real_f1, "synthetic_f1": syn_f1, "gap": real_f1 - syn_f1}
-        print(f"{key}: macro-F1 held-out real {real_f1:.3f}, synthetic {syn_f1:.3f} (gap {real_f1 - syn_f1:+.3f})")
+        results[key] = {
+            "train_f1": macro_f1(on_train, key, train.X, train.obs),
+            "held_out_real_f1": macro_f1(on_train, key, test.X, test.obs),
+            "unseen_classifier_held_out_real_f1": macro_f1(unseen, key, test.X[half_b], test.obs.iloc[half_b]),
+        }
+        for name, (counts, labels) in samples.items():
+            for prefix, classifier in (("", on_train), ("unseen_classifier_", unseen)):
+                f1 = macro_f1(classifier, key, counts, labels)
+                results[key][f"{prefix}{name}_f1"] = f1
+                results[key][f"{prefix}{name}_gap"] = results[key][f"{prefix}held_out_real_f1"] - f1
+        results[key]["gap"] = results[key]["synthetic_gap"]
+        print(f"{key}: macro-F1 " + ", ".join(f"{name} {value:.3f}" for name, value in results[key].items()))
     print(f"training {seconds:.0f}s")
     if args.out:
         args.out.write_text(json.dumps(results, indent=1))
