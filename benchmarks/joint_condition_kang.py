@@ -97,7 +97,7 @@ def main() -> None:
                 f1 = macro_f1(classifier, key, counts, labels)
                 results[key][f"{prefix}{name}_f1"] = f1
                 results[key][f"{prefix}{name}_gap"] = results[key][f"{prefix}held_out_real_f1"] - f1
-        results[key]["gap"] = results[key]["synthetic_gap"]
+        results[key]["gap"] = results[key]["synthetic_gap"]  # the acceptance figure, as older result files name it
         print(f"{key}: macro-F1 " + ", ".join(f"{name} {value:.3f}" for name, value in results[key].items()))
     print(f"training {seconds:.0f}s")
     if args.out:
