@@ -69,6 +69,7 @@ def scvi_samples(train: ad.AnnData, key: str, wanted: dict[str, int], *, seed: i
     """
     import scvi
 
+    scvi.settings.seed = seed  # its training too, so a rerun gives the same samples
     train = train.copy()
     scvi.model.SCVI.setup_anndata(train, labels_key=key)
     vae = scvi.model.SCVI(train)
