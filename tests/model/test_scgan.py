@@ -151,6 +151,25 @@ def test_critic_scale_is_saved_and_older_files_load(simulated, tmp_path):
     assert (loaded.generate({"rare": 20}, random_state=5).X != before.X).nnz == 0
 
 
+def test_noise_is_saved_and_older_files_load_with_gaussian_noise(simulated, tmp_path):
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    model = SCGAN(simulated, **SMALL)
+    model.train(max_epochs=1, **FAST)
+    assert model.module.noise_df == 3  # the default
+    model.save(tmp_path / "model")
+    loaded = SCGAN.load(tmp_path / "model")
+    assert loaded.module.noise_df == 3
+    before = model.generate({"rare": 20}, random_state=5)
+    assert (loaded.generate({"rare": 20}, random_state=5).X != before.X).nnz == 0
+    settings_file = tmp_path / "model" / "settings.json"
+    settings = json.loads(settings_file.read_text())
+    del settings["init_params"]["noise_df"]  # as written before the option existed, with Gaussian noise
+    settings_file.write_text(json.dumps(settings))
+    older = SCGAN.load(tmp_path / "model")
+    assert older.module.noise_df is None
+    assert (older.generate({"rare": 20}, random_state=5).X != before.X).nnz > 0  # the same weights, other noise
+
+
 def test_load_checks_genes_and_categories(trained, tmp_path):
     model, adata = trained
     model.save(tmp_path / "model")

@@ -168,3 +168,21 @@ def test_gan_learns_a_gaussian():
         sample = generator(torch.randn(4000, 4))
     assert sample.mean().item() == pytest.approx(3.0, abs=0.2)
     assert sample.std().item() == pytest.approx(0.5, abs=0.25)
+
+
+def test_student_t_noise():
+    """noise_df gives a heavy-tailed noise radius (Gaussian: the norm barely varies), seeded like the rest."""
+    gaussian = ConditionalGAN(5, n_cats_per_key=[2], n_latent=64, noise_df=None)
+    heavy = ConditionalGAN(5, n_cats_per_key=[2], n_latent=64)  # the default: 3 degrees of freedom
+    torch.manual_seed(0)
+    gaussian_norms = gaussian.noise(4000, "cpu").norm(dim=1)
+    torch.manual_seed(0)
+    heavy_norms = heavy.noise(4000, "cpu").norm(dim=1)
+    torch.manual_seed(0)
+    torch.testing.assert_close(heavy.noise(4000, "cpu").norm(dim=1), heavy_norms)
+    assert gaussian_norms.std() / gaussian_norms.mean() < 0.1
+    assert heavy_norms.std() / heavy_norms.mean() > 0.3
+    # each coordinate is Student-t with 3 degrees of freedom: median of |t| 0.765 (Gaussian 0.674)
+    assert heavy.noise(20000, "cpu").abs().median().item() == pytest.approx(0.765, abs=0.01)
+    with pytest.raises(ValueError, match="noise_df"):
+        ConditionalGAN(5, n_cats_per_key=[2], noise_df=0)

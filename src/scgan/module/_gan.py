@@ -41,6 +41,9 @@ class ConditionalGAN(nn.Module):
     critic_target_sum
         The critic reads log1p of counts scaled to this total per cell; `None` (default) uses the median
         library size of the training cells, as :func:`scanpy.pp.normalize_total` does (``1e4``: per 10k).
+    noise_df
+        Degrees of freedom of the multivariate Student-t noise (a Gaussian vector divided by the square root of
+        an independent chi-squared / df per cell), in training and generation (default 3); `None`: Gaussian.
     """
 
     def __init__(
@@ -56,6 +59,7 @@ class ConditionalGAN(nn.Module):
         count_head: str = "poisson",
         loss: str = "wgan-gp",
         critic_target_sum: float | None = None,
+        noise_df: float | None = 3.0,
     ):
         super().__init__()
         if count_head not in COUNT_HEADS:
@@ -65,6 +69,9 @@ class ConditionalGAN(nn.Module):
         if critic_target_sum is not None and not critic_target_sum > 0:
             msg = f"critic_target_sum must be positive or None (the median library size), got {critic_target_sum!r}."
             raise ValueError(msg)
+        if noise_df is not None and not noise_df > 0:
+            msg = f"noise_df must be positive or None (Gaussian noise), got {noise_df!r}."
+            raise ValueError(msg)
         if not n_cats_per_key and not n_continuous:
             msg = "The GAN needs at least one condition: a categorical column or a continuous covariate."
             raise ValueError(msg)
@@ -73,6 +80,7 @@ class ConditionalGAN(nn.Module):
         self.n_continuous = n_continuous
         self.count_head = count_head
         self.loss = loss
+        self.noise_df = noise_df
         self.generator = Generator(
             n_genes,
             n_latent=n_latent,
@@ -135,8 +143,15 @@ class ConditionalGAN(nn.Module):
     # networks -------------------------------------------------------------------------------------------
     def _proportions(self, categorical: torch.Tensor | None, continuous: torch.Tensor | None, n_cells: int, device):
         """Generator output (proportions, inverse dispersions) for `n_cells` fresh noise vectors."""
+        return self.generator(self.noise(n_cells, device), categorical, continuous)
+
+    def noise(self, n_cells: int, device) -> torch.Tensor:
+        """Noise vectors: Gaussian, or multivariate Student-t with `noise_df` degrees of freedom."""
         noise = torch.randn(n_cells, self.generator.n_latent, device=device)
-        return self.generator(noise, categorical, continuous)
+        if self.noise_df is None:
+            return noise
+        chi2 = torch.distributions.Chi2(torch.tensor(float(self.noise_df))).sample((n_cells, 1)).to(device)
+        return noise / torch.sqrt(chi2 / self.noise_df)
 
     def fake_counts(
         self, categorical: torch.Tensor | None, continuous: torch.Tensor | None, library_size: torch.Tensor
