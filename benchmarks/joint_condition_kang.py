@@ -77,16 +77,17 @@ def main() -> None:
     def macro_f1(classifier, key, counts, labels):
         return f1_score(labels[key].astype(str), classifier[key].predict(features(counts)), average="macro")
 
+    def share_right(truth, predicted):
+        """Share of the cells of each label labelled right: where a gap comes from."""
+        return {label: float((predicted == truth)[truth == label].mean()) for label in np.unique(truth)}
+
     def recall(classifier, key, counts, labels):
-        """Share of the cells of each label that the classifier labels right: where a gap comes from."""
         truth = labels[key].astype(str).to_numpy()
-        right = classifier[key].predict(features(counts)) == truth
-        return {label: float(right[truth == label].mean()) for label in np.unique(truth)}
+        return share_right(truth, classifier[key].predict(features(counts)))
 
     def cross_validated_recall(key):
         truth = train.obs[key].astype(str).to_numpy()
-        predicted = cross_val_predict(LogisticRegression(max_iter=3000), features(train.X), truth, cv=5)
-        return {label: float((predicted == truth)[truth == label].mean()) for label in np.unique(truth)}
+        return share_right(truth, cross_val_predict(LogisticRegression(max_iter=3000), features(train.X), truth, cv=5))
 
     results = {"train_seconds": seconds, "n_train": train.n_obs, "n_test": test.n_obs}
     samples = {"synthetic": (synthetic.X, synthetic.obs)}

@@ -150,7 +150,9 @@ class ConditionalGAN(nn.Module):
         noise = torch.randn(n_cells, self.generator.n_latent, device=device)
         if self.noise_df is None:
             return noise
-        chi2 = torch.distributions.Chi2(torch.tensor(float(self.noise_df))).sample((n_cells, 1)).to(device)
+        # drawn on the device of the noise (on the CPU the same numbers as a CPU draw), no copy per step
+        df = torch.tensor(float(self.noise_df), device=device)
+        chi2 = torch.distributions.Chi2(df, validate_args=False).sample((n_cells, 1))
         return noise / torch.sqrt(chi2 / self.noise_df)
 
     def fake_counts(
