@@ -76,3 +76,19 @@ def categorical(values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.CategoricalDtype):
         return values
     return values.astype(str).astype("category")
+
+
+def jsonable(value):
+    """Plain JSON types: mappings and sequences converted item by item, numpy scalars and arrays to Python.
+
+    Anything else is returned as it is, so it also serves as ``json.dumps(..., default=jsonable)``.
+    """
+    if isinstance(value, dict):
+        return {str(name): jsonable(item) for name, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [jsonable(item) for item in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
