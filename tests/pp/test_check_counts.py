@@ -61,3 +61,14 @@ def test_backed(simulated, tmp_path):
             with pytest.raises(ValueError, match=r"0\.25"):
                 scgan.pp.check_counts(backed)
         backed.file.close()
+
+
+def test_duplicate_gene_names(simulated):
+    simulated.var_names = ["gene_1", "gene_1", "gene_2", "gene_2", *simulated.var_names[4:]]
+    names = list(simulated.var_names)
+    with pytest.raises(ValueError, match=r"repeats 2 of them, e.g. \['gene_1', 'gene_2'\]") as info:
+        scgan.pp.check_counts(simulated)
+    assert "adata.var_names_make_unique()" in str(info.value)
+    assert list(simulated.var_names) == names
+    simulated.var_names_make_unique()
+    scgan.pp.check_counts(simulated)

@@ -1,7 +1,11 @@
+import inspect
+import re
+
 import numpy as np
 import pytest
 
 import scgan
+from scgan.pp._prepare import N_TOP_GENES
 
 
 def test_prepare_in_place(simulated):
@@ -40,3 +44,24 @@ def test_prepare_rejects_lognormalised(simulated):
     with pytest.raises(ValueError, match="raw counts"):
         scgan.pp.prepare(simulated)
     np.testing.assert_array_equal(simulated.X, x)
+
+
+@pytest.mark.parametrize("n_top_genes", [0, -5, 2.5, True, "100"])
+def test_prepare_bad_n_top_genes(simulated, n_top_genes):
+    with pytest.raises(
+        ValueError, match=r"n_top_genes must be a positive integer .*, got " + re.escape(repr(n_top_genes))
+    ):
+        scgan.pp.prepare(simulated, n_top_genes=n_top_genes)
+    assert simulated.n_vars == 120 and "scgan_prepare" not in simulated.uns
+
+
+def test_n_top_genes_default_is_one_number():
+    """Every public function choosing highly variable genes defaults to the same number of them."""
+    defaults = {
+        f"{namespace.__name__}.{name}": inspect.signature(getattr(namespace, name)).parameters["n_top_genes"].default
+        for namespace in (scgan.pp, scgan.tl, scgan.pl)
+        for name in namespace.__all__
+        if "n_top_genes" in inspect.signature(getattr(namespace, name)).parameters
+    }
+    assert "scgan.pp.prepare" in defaults and "scgan.pl.embedding" in defaults
+    assert defaults == dict.fromkeys(defaults, N_TOP_GENES)

@@ -31,3 +31,10 @@ def test_split_missing_key_lists_columns(simulated):
 def test_split_bad_test_size(simulated):
     with pytest.raises(ValueError, match="test_size"):
         scgan.pp.split(simulated, "cell_type", test_size=1.5)
+
+
+@pytest.mark.parametrize("test_size", [0, 1, -0.1, 1.5, float("nan"), True, "0.2"])
+def test_split_rejects_test_size_outside_zero_one(simulated, test_size):
+    with pytest.raises(ValueError, match=r"test_size must be a fraction of cells strictly between 0 and 1, got "):
+        scgan.pp.split(simulated, "cell_type", test_size=test_size)
+    assert "scgan_split" not in simulated.obs

@@ -15,6 +15,7 @@ from matplotlib.lines import Line2D
 from scgan._utils import check_obs_key
 from scgan.metrics._features import PCASpace
 from scgan.pl._base import BACKGROUND_COLOR, REAL_COLOR, SYNTHETIC_COLOR, finish, label_colors, make_axes, paired_counts
+from scgan.pp._prepare import N_TOP_GENES
 from scgan.tl._features import hvg_names
 
 BASES = ("umap", "pca")
@@ -27,7 +28,7 @@ def embedding(
     color: str | None = "cell_type",
     basis: str = "umap",
     layer: str | None = None,
-    n_top_genes: int = 2000,
+    n_top_genes: int = N_TOP_GENES,
     n_comps: int = 50,
     random_state: int = 0,
     size: float | None = None,

@@ -27,8 +27,19 @@ def _first_bad(values: np.ndarray) -> tuple[int, str] | None:
     return None
 
 
+def _check_unique_genes(adata: AnnData) -> None:
+    """Raise if two genes share a name: they would be trained apart and come out under one name twice."""
+    duplicated = adata.var_names[adata.var_names.duplicated()].unique()
+    if duplicated.size:
+        msg = (
+            f"Gene names must be unique, but adata.var_names repeats {duplicated.size} of them, e.g. "
+            f"{list(duplicated[:5])}. Call adata.var_names_make_unique() first (or sum the duplicated genes)."
+        )
+        raise ValueError(msg)
+
+
 def check_counts(adata: AnnData, *, layer: str | None = None) -> None:
-    """Check that a matrix holds raw counts: finite, non-negative integers.
+    """Check that a matrix holds raw counts (finite, non-negative integers) of uniquely named genes.
 
     Works on CSR, CSC and dense matrices and on backed AnnData, reading the matrix in row blocks
     so it is never densified whole.
@@ -47,13 +58,14 @@ def check_counts(adata: AnnData, *, layer: str | None = None) -> None:
     Raises
     ------
     ValueError
-        If the data are empty or any value is NaN, infinite, negative or not an integer; the message names
-        the layer and the first bad value.
+        If the data are empty, a gene name occurs twice in `adata.var_names` (the message names some), or any
+        value is NaN, infinite, negative or not an integer (the message names the layer and the first bad value).
     KeyError
         If `layer` is not in `adata.layers`.
     """
     check_nonempty(adata)
     matrix = get_matrix(adata, layer)
+    _check_unique_genes(adata)
     for _, block in iter_row_chunks(matrix):
         values = block_values(block)
         bad = _first_bad(values)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import warnings
+from numbers import Integral
 
 import scanpy as sc
 from anndata import AnnData
 
 from scgan.pp._check_counts import check_counts
 
+# highly variable genes kept for training and for the PCA of evaluation and plots (Seurat's default number)
+N_TOP_GENES = 2000
+
 
 def prepare(
     adata: AnnData,
     *,
-    n_top_genes: int = 2000,
+    n_top_genes: int = N_TOP_GENES,
     layer: str | None = None,
     batch_key: str | None = None,
     copy: bool = False,
@@ -28,7 +32,7 @@ def prepare(
     adata
         Annotated data matrix of raw counts, cells x genes.
     n_top_genes
-        Number of highly variable genes to keep. If the data have fewer genes, all are kept.
+        Number of highly variable genes to keep (at least 1). If the data have fewer genes, all are kept.
     layer
         Layer holding the counts; `None` uses `adata.X`.
     batch_key
@@ -46,10 +50,10 @@ def prepare(
     `.uns['scgan_prepare']['params']`
         The parameters used.
     """
-    check_counts(adata, layer=layer)
-    if n_top_genes < 1:
-        msg = f"n_top_genes must be a positive integer, got {n_top_genes}."
+    if isinstance(n_top_genes, bool) or not isinstance(n_top_genes, Integral) or n_top_genes < 1:
+        msg = f"n_top_genes must be a positive integer (a number of genes), got {n_top_genes!r}."
         raise ValueError(msg)
+    check_counts(adata, layer=layer)
     adata = adata.copy() if copy else adata
     n_keep = min(n_top_genes, adata.n_vars)
     with warnings.catch_warnings():

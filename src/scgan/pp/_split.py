@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -72,8 +73,8 @@ def split(
     """
     check_nonempty(adata)
     check_obs_key(adata, key)
-    if not 0 < test_size < 1:
-        msg = f"test_size must be between 0 and 1 (a fraction of cells), got {test_size}."
+    if isinstance(test_size, bool) or not isinstance(test_size, Real) or not 0 < test_size < 1:
+        msg = f"test_size must be a fraction of cells strictly between 0 and 1, got {test_size!r}."
         raise ValueError(msg)
     labels = adata.obs[key]
     if labels.isna().any():
