@@ -1,0 +1,242 @@
+"""Draw the figures of BENCHMARKS.md from the result files in benchmarks/results, one PNG per benchmark.
+
+Uses scgan's own plots where one fits (`scgan.pl.evaluation` for the fidelity tables, `scgan.pl.oversampling` for
+the oversampling benchmark) and plain matplotlib otherwise. Reads only the stored results; trains nothing.
+
+    python benchmarks/figures.py [--results benchmarks/results] [--out docs/_static/benchmarks]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+import scgan
+
+HERE = Path(__file__).resolve().parent
+# the colours of scgan's own plots: real cells blue, synthetic (scgan) orange; scVI grey
+REAL_COLOR, SCGAN_COLOR, SCVI_COLOR = "#4C72B0", "#E1812C", "#7F7F7F"
+IDEAL = {"color": "black", "linestyle": "--", "linewidth": 1.0}
+DPI = 80
+
+
+def _json(results: Path, name: str) -> dict:
+    return json.loads((results / name).read_text())
+
+
+def _save(fig, out: Path, name: str) -> Path:
+    path = out / name
+    fig.savefig(path, dpi=DPI, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def _grouped_bars(axis, labels, series: dict[str, tuple[list[float], str]], *, width: float = 0.8) -> None:
+    """One group of bars per label, one bar per series (name -> (values, colour))."""
+    positions = np.arange(len(labels), dtype=float)
+    step = width / len(series)
+    for i, (name, (values, color)) in enumerate(series.items()):
+        axis.bar(positions + (i - (len(series) - 1) / 2) * step, values, width=step, color=color, label=name)
+    axis.set_xticks(
+        positions, labels, rotation=30 if len(labels) > 4 else 0, ha="right" if len(labels) > 4 else "center"
+    )
+
+
+def fidelity_pbmc3k(results: Path, out: Path) -> Path:
+    """Held-out AUROC of the three synthetic samples per split, and per cell type on split 0."""
+    runs = {f"split {s}": _json(results, f"fidelity_pbmc3k_split{s}.json") for s in range(3)}
+    runs["split 0,\ntwice as long"] = _json(results, "fidelity_pbmc3k_twice_as_long.json")
+    baselines = _json(results, "fidelity_pbmc3k_baselines.json")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1, 2.2]})
+    for x, run in enumerate(runs.values()):
+        samples = run["scgan"]["auroc_generation_seeds"]
+        left.scatter([x] * len(samples), samples, color=SCGAN_COLOR, s=18, alpha=0.6, linewidths=0)
+        left.scatter([x], [np.mean(samples)], color=SCGAN_COLOR, s=60, marker="_", linewidths=2)
+    left.axhline(baselines["scvi"]["auroc"], color=SCVI_COLOR, linewidth=1.5, label="scVI (split 0)")
+    left.axhline(baselines["real_vs_real"]["auroc"], color=REAL_COLOR, linewidth=1.5, label="real vs real (split 0)")
+    left.scatter([], [], color=SCGAN_COLOR, s=18, label="scgan: 3 samples, mean")
+    left.set_xticks(range(len(runs)), list(runs), fontsize="small")
+    left.set(ylabel="AUROC, synthetic vs held-out (ideal 0.5)", ylim=(0.45, 0.75), title="Held-out AUROC")
+    left.legend(fontsize="small", frameon=False, loc="upper left")
+    per_label = runs["split 0"]["scgan"]["per_label"]
+    labels = list(per_label)
+    _grouped_bars(
+        right,
+        labels,
+        {
+            "scgan": ([per_label[k] for k in labels], SCGAN_COLOR),
+            "scVI": ([baselines["scvi"]["per_label"][k] for k in labels], SCVI_COLOR),
+            "real vs real": ([baselines["real_vs_real"]["per_label"][k] for k in labels], REAL_COLOR),
+        },
+    )
+    right.axhline(0.5, **IDEAL)
+    right.set(ylabel="AUROC", ylim=(0, 1.05), title="Per cell type, split 0 (DC: 10 held-out cells, Platelet: 4)")
+    right.legend(fontsize="small", frameon=False, loc="upper left", ncols=3)
+    return _save(fig, out, "fidelity_pbmc3k.png")
+
+
+def fidelity_metrics(results: Path, out: Path) -> Path:
+    """Every metric of `scgan.tl.evaluate`, scgan and scVI next to real vs real, on pbmc3k and Kang et al."""
+    metrics = [
+        "auroc",
+        "var_corr",
+        "zero_frac_mae",
+        "library_size_ks",
+        "zero_fraction_ks",
+        "label_f1",
+        "marker_jaccard",
+    ]
+    rows = [(data, method) for data in ("pbmc3k", "kang") for method in ("scgan", "scvi")]
+    fig, axes = plt.subplots(len(rows), len(metrics), figsize=(2.0 * len(metrics) + 1.5, 2.1 * len(rows)))
+    for row, (data, method) in zip(axes, rows, strict=True):
+        table = pd.read_csv(results / f"{data}_fidelity_{method}.csv")
+        scgan.pl.evaluation(table, metrics=metrics, per_label=None, ax=list(row), show=False)
+        name = {"pbmc3k": "pbmc3k", "kang": "Kang et al."}[data]
+        row[0].set_ylabel(f"{name}\n{'scgan' if method == 'scgan' else 'scVI'}", fontsize="medium")
+        for axis in row:
+            axis.tick_params(labelsize="x-small")
+            if data != "pbmc3k" or method != "scgan":
+                axis.set_title("")
+            else:
+                axis.title.set_fontsize("small")
+            if axis is not row[-1] or (data, method) != rows[0]:
+                legend = axis.get_legend()
+                if legend is not None:
+                    legend.remove()
+    for column in axes.T:  # one scale per metric, so that the rows compare at a glance
+        top = max(axis.get_ylim()[1] for axis in column)
+        for axis in column:
+            axis.set_ylim(0, top)
+    fig.tight_layout()
+    return _save(fig, out, "fidelity_metrics.png")
+
+
+def joint_condition_kang(results: Path, out: Path) -> Path:
+    """Cell-type macro-F1 of the held-out, scgan and scVI cells per split, and per-label recall on split 0."""
+    scgan_runs = [_json(results, f"joint_condition_kang_split{s}.json")["cell_type"] for s in range(3)]
+    scvi_runs = [
+        _json(results, f"joint_condition_kang_gaussian_noise_with_scvi_split{s}.json")["cell_type"] for s in range(3)
+    ]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1, 1.6]})
+    _grouped_bars(
+        left,
+        [f"split {s}" for s in range(3)],
+        {
+            "held-out real": ([run["held_out_real_f1"] for run in scgan_runs], REAL_COLOR),
+            "scgan": ([run["synthetic_f1"] for run in scgan_runs], SCGAN_COLOR),
+            "scVI": ([run["scvi_f1"] for run in scvi_runs], SCVI_COLOR),
+        },
+    )
+    left.set(ylim=(0.8, 1.0), ylabel="cell-type macro-F1", title="Labels recovered by a classifier")
+    left.legend(fontsize="small", frameon=False, loc="lower left")
+    labels = list(scgan_runs[0]["held_out_real_recall"])
+    _grouped_bars(
+        right,
+        [label.replace(" Monocytes", "\nmonocytes").replace(" cells", "") for label in labels],
+        {
+            "held-out real": ([scgan_runs[0]["held_out_real_recall"][k] for k in labels], REAL_COLOR),
+            "scgan": ([scgan_runs[0]["synthetic_recall"][k] for k in labels], SCGAN_COLOR),
+            "scVI": ([scvi_runs[0]["scvi_recall"][k] for k in labels], SCVI_COLOR),
+        },
+    )
+    right.set(ylim=(0.7, 1.02), ylabel="share labelled right", title="Per cell type, split 0")
+    return _save(fig, out, "joint_condition_kang.png")
+
+
+def _rates(run: dict) -> pd.DataFrame:
+    """The per-SNP table of a genotype run: (real | synthetic | error) x (present | absent)."""
+    table = run["table"]
+    return pd.DataFrame(table["data"], index=table["index"], columns=pd.MultiIndex.from_tuples(table["columns"]))
+
+
+def covariates_snp(results: Path, out: Path) -> Path:
+    """Activation rates per SNP (seed 0) and the largest deviation from the truth per seed."""
+    runs = [_json(results, f"covariates_snp_ncritic2_seed{s}.json") for s in range(5)]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.4), gridspec_kw={"width_ratios": [1.6, 1]})
+    rates = _rates(runs[0])
+    x = np.arange(len(rates))
+    for state, truth, marker in (("present", 0.7, "o"), ("absent", 0.3, "s")):
+        left.scatter(x - 0.12, rates[("real", state)], color=REAL_COLOR, marker=marker, s=22)
+        left.scatter(x + 0.12, rates[("synthetic", state)], color=SCGAN_COLOR, marker=marker, s=22)
+        left.axhline(truth, **IDEAL)
+    left.scatter([], [], color=REAL_COLOR, label="held-out real")
+    left.scatter([], [], color=SCGAN_COLOR, label="scgan")
+    left.set_xticks(x, [name.replace("snp_", "SNP ") for name in rates.index], fontsize="small")
+    left.set(
+        ylim=(0, 1), ylabel="share of cells with the gene on", title="Seed 0: SNP present (circles), absent (squares)"
+    )
+    left.legend(fontsize="small", frameon=False, loc="center right")
+    real = [
+        max((_rates(run)[("real", "present")] - 0.7).abs().max(), (_rates(run)[("real", "absent")] - 0.3).abs().max())
+        for run in runs
+    ]
+    _grouped_bars(
+        right,
+        [f"seed {s}" for s in range(5)],
+        {
+            "held-out real (1 cell per genotype)": (real, REAL_COLOR),
+            "scgan, 1 cell per genotype": ([run["max_error_one_copy"] for run in runs], "#F2B77D"),
+            "scgan, 10 cells per genotype": ([run["max_error"] for run in runs], SCGAN_COLOR),
+        },
+    )
+    right.axhline(0.1, color="black", linestyle=":", linewidth=1.0)
+    right.set(ylim=(0, 0.16), ylabel="largest rate error", title="Largest deviation from 0.7 / 0.3")
+    right.legend(fontsize="x-small", frameon=False, loc="upper left", ncols=1)
+    return _save(fig, out, "covariates_snp.png")
+
+
+def oversampling(results: Path, out: Path, prefix: str) -> Path:
+    """`scgan.pl.oversampling` of one benchmark's per-seed results."""
+    table = pd.read_csv(results / f"{prefix}_results.csv")
+    fig = scgan.pl.oversampling(table, metric="rare_f1", return_fig=True, show=False)
+    return _save(fig, out, f"oversampling_{prefix}.png")
+
+
+def speed(results: Path, out: Path) -> Path:
+    """Training time, generation rate and peak memory of scgan and scVI."""
+    rows = {row["method"]: row for row in _json(results, "speed.json")["rows"]}
+    panels = [
+        ("train_seconds", "training, 50 epochs (s)"),
+        ("generate_cells_per_second", "generation (cells/s)"),
+        ("peak_memory_mb", "peak memory (MB)"),
+    ]
+    fig, axes = plt.subplots(1, len(panels), figsize=(9, 2.6))
+    for axis, (field, title) in zip(axes, panels, strict=True):
+        values = [rows["scgan"][field], rows["scvi"][field]]
+        axis.bar(["scgan", "scVI"], values, color=[SCGAN_COLOR, SCVI_COLOR])
+        for i, value in enumerate(values):
+            axis.text(i, value, f"{value:,.0f}", ha="center", va="bottom", fontsize="small")
+        axis.set_title(title, fontsize="medium")
+        axis.set_ylim(0, max(values) * 1.18)
+    fig.tight_layout()
+    return _save(fig, out, "speed.png")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--results", type=Path, default=HERE / "results")
+    parser.add_argument("--out", type=Path, default=HERE.parent / "docs" / "_static" / "benchmarks")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    paths = [
+        fidelity_pbmc3k(args.results, args.out),
+        fidelity_metrics(args.results, args.out),
+        joint_condition_kang(args.results, args.out),
+        covariates_snp(args.results, args.out),
+        *(oversampling(args.results, args.out, prefix) for prefix in ("pbmc3k_DC", "pbmc3k_Platelet", "kang_CD8")),
+        speed(args.results, args.out),
+    ]
+    for path in paths:
+        print(f"{path} ({path.stat().st_size / 1024:.0f} kB)")
+
+
+if __name__ == "__main__":
+    main()
