@@ -64,11 +64,11 @@ def training_history():
 
 @pytest.fixture
 def evaluation_table():
-    """The tidy table of scgan.tl.evaluate: every metric overall, AUROC and marker Jaccard per label."""
+    """The tidy table of scgan.tl.evaluate: every metric overall, AUROC, marker Jaccard and recall per label."""
     rng = np.random.default_rng(0)
     rows = []
     for metric, ideal in IDEAL.items():
-        labels = ["all", *LABELS] if metric in {"auroc", "marker_jaccard"} else ["all"]
+        labels = ["all", *LABELS] if metric in {"auroc", "marker_jaccard", "recall"} else ["all"]
         for label in labels:
             synthetic = ideal + (0.3 if ideal < 1 else -0.3) * rng.uniform(0.2, 1)
             reference = np.nan if metric == "label_f1" else ideal + (0.05 if ideal < 1 else -0.05)

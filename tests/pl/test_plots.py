@@ -171,6 +171,23 @@ def test_evaluation_metric_panels_and_per_label_auroc(evaluation_table):
     assert "n/a" in [text.get_text() for text in label_f1.texts]
 
 
+def test_evaluation_several_per_label_panels(evaluation_table):
+    metrics = ["auroc", "recall", "coverage", "de_lfc_pearson", "memorisation_ratio"]
+    fig = scgan.pl.evaluation(evaluation_table, metrics=metrics, per_label=["auroc", "recall"], return_fig=True)
+    axes = fig.axes
+    assert len(axes) == len(metrics) + 2
+    assert axes[1].get_title() == "recall\nreal states reached (recall)"
+    assert axes[-2].get_title().startswith("auroc per label") and axes[-1].get_title().startswith("recall per label")
+    # the per-label panels are a row wide each, below the metric panels
+    assert axes[-1].get_position().width > 3 * axes[0].get_position().width
+    assert axes[-1].get_position().y0 < axes[-2].get_position().y0 < axes[0].get_position().y0
+    assert [tick.get_text() for tick in axes[-1].get_xticklabels()] == ["type_0", "type_1", "rare"]
+    _, grid = plt.subplots(1, 3)
+    assert scgan.pl.evaluation(evaluation_table, metrics=["mmd"], per_label=["auroc", "recall"], ax=grid) == list(grid)
+    with pytest.raises(KeyError, match="'density' has no per-label rows"):
+        scgan.pl.evaluation(evaluation_table, per_label=["recall", "density"])
+
+
 def test_evaluation_reads_anndata_and_uses_a_given_ax(evaluation_table):
     adata = ad.AnnData(np.zeros((2, 2)))
     adata.uns["scgan_evaluation"] = {"table": evaluation_table.to_dict(orient="list")}

@@ -1,9 +1,12 @@
 """tl.evaluate: the fidelity table, its real-vs-real reference, what it stores and how it refuses bad input."""
 
+from functools import partial
+
 import anndata as ad
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 import scgan
 from scgan.metrics._features import PCASpace
@@ -20,8 +23,18 @@ METRICS = {
     "zero_fraction_ks",
     "label_f1",
     "marker_jaccard",
+    "de_lfc_pearson",
+    "de_lfc_spearman",
+    "de_top_overlap",
+    "de_sign_agreement",
+    "precision",
+    "recall",
+    "density",
+    "coverage",
+    "program_corr",
     "non_integer_fraction",
 }
+MEMORISATION = {"memorisation_ratio", "memorisation_fraction"}
 LABELS = ["all", "type_0", "type_1", "rare"]
 
 
@@ -86,6 +99,8 @@ def test_reference_filled_and_synthetic_like_real(evaluated):
     assert overall.loc["mean_corr", "synthetic"] > 0.9
     assert overall.loc["label_f1", "synthetic"] > 0.8
     assert overall.loc["non_integer_fraction", "synthetic"] == 0
+    for metric in ("de_lfc_pearson", "de_sign_agreement", "recall", "coverage", "program_corr"):
+        assert overall.loc[metric, "synthetic"] > 0.8 and overall.loc[metric, "reference"] > 0.8, metric
     markers = rows(table, "marker_jaccard")
     assert markers.loc["all", "synthetic"] == pytest.approx(markers.loc[LABELS[1:], "synthetic"].mean())
 
@@ -100,6 +115,9 @@ def test_shuffled_genes_fail(population):
     assert overall.loc["mean_corr", "synthetic"] < 0.5
     assert overall.loc["label_f1", "synthetic"] < 0.5
     assert overall.loc["marker_jaccard", "synthetic"] < 0.3
+    assert overall.loc["de_top_overlap", "synthetic"] < 0.5 and overall.loc["de_top_overlap", "reference"] > 0.7
+    assert overall.loc["coverage", "synthetic"] < 0.1 and overall.loc["coverage", "reference"] > 0.8
+    assert overall.loc["program_corr", "synthetic"] < 0.5 and overall.loc["program_corr", "reference"] > 0.8
 
 
 def test_uns_stored_and_writable(evaluated, tmp_path):
@@ -107,6 +125,8 @@ def test_uns_stored_and_writable(evaluated, tmp_path):
     stored = synthetic.uns["scgan_evaluation"]
     pd.testing.assert_frame_equal(pd.DataFrame(stored["table"]), table)
     assert stored["params"]["key"] == "cell_type" and stored["params"]["n_comps"] == 20
+    assert stored["params"]["contrast_key"] is None
+    assert set(stored["params"]["program_genes"]) <= set(stored["params"]["hvgs"])
     synthetic.write_h5ad(tmp_path / "synthetic.h5ad")
     back = ad.read_h5ad(tmp_path / "synthetic.h5ad").uns["scgan_evaluation"]
     assert list(back["table"]["metric"]) == list(table["metric"])
@@ -175,3 +195,87 @@ def test_errors(population):
     missing.obs.iloc[0, missing.obs.columns.get_loc("cell_type")] = np.nan
     with pytest.raises(ValueError, match="missing labels"):
         scgan.tl.evaluate(missing, synthetic, key="cell_type")
+
+
+@pytest.fixture
+def small_forests(monkeypatch):
+    """The classifier test with 10 trees and 2 folds: the forests take most of evaluate's time, and the tests
+    using this fixture check other rows."""
+    monkeypatch.setattr(
+        "scgan.tl._evaluate.classifier_auroc", partial(scgan.metrics.classifier_auroc, n_estimators=10, n_folds=2)
+    )
+
+
+def halves_of(cells):
+    """Half of the cells, and the other half posing as synthetic cells."""
+    first, second = split_indices(cells.obs["cell_type"].to_numpy(), test_size=0.5, random_state=0)
+    return cells[first].copy(), as_synthetic(cells[second])
+
+
+def test_contrast_key_compares_conditions_within_each_cell_type(population, small_forests):
+    train, test = population
+    real, synthetic = halves_of(test)
+    table = scgan.tl.evaluate(real, synthetic, key="cell_type", contrast_key="condition", reference=train, n_comps=20)
+    pearson = rows(table, "de_lfc_pearson")
+    assert list(pearson.index) == LABELS
+    assert pearson.loc["all", "synthetic"] == pytest.approx(pearson.loc[LABELS[1:], "synthetic"].mean())
+    assert pearson.loc["all", "synthetic"] > 0.5 and pearson.loc["all", "reference"] > 0.5
+    assert synthetic.uns["scgan_evaluation"]["params"]["contrast_key"] == "condition"
+    # the reference cells match the synthetic cells' composition of cell type x condition
+    reference_cells = train[synthetic.uns["scgan_evaluation"]["params"]["reference_cells"]]
+    composition = reference_cells.obs.groupby(["cell_type", "condition"], observed=True).size()
+    pd.testing.assert_series_equal(composition, synthetic.obs.groupby(["cell_type", "condition"], observed=True).size())
+
+    # a generator that ignores the stimulation: control cells for both conditions (other control cells for stim)
+    control = synthetic[synthetic.obs["condition"] == "ctrl"]
+    as_stim = as_synthetic(train[train.obs["condition"] == "ctrl"])
+    ignored = ad.concat([control, as_stim])
+    ignored.obs["condition"] = pd.Categorical(
+        ["ctrl"] * control.n_obs + ["stim"] * as_stim.n_obs, categories=["ctrl", "stim"]
+    )
+    table = scgan.tl.evaluate(real, ignored, key="cell_type", contrast_key="condition", reference=train, n_comps=20)
+    overall = table[table["label"] == "all"].set_index("metric")
+    assert overall.loc["de_lfc_pearson", "synthetic"] < 0.3 < overall.loc["de_lfc_pearson", "reference"]
+    assert overall.loc["de_sign_agreement", "synthetic"] < 0.7 < overall.loc["de_sign_agreement", "reference"]
+    assert overall.loc["recall", "synthetic"] < overall.loc["recall", "reference"]
+
+
+def test_contrast_key_with_more_levels_names_each_contrast(population, small_forests):
+    train, test = population
+    reference, synthetic = halves_of(train)
+    for adata in (test, reference, synthetic):
+        adata.obs["dose"] = pd.Categorical(np.arange(adata.n_obs) % 3, categories=[0, 1, 2]).rename_categories(
+            ["none", "low", "high"]
+        )
+    table = scgan.tl.evaluate(test, synthetic, key="cell_type", contrast_key="dose", reference=reference, n_comps=20)
+    assert list(rows(table, "de_top_overlap").index) == [
+        "all",
+        *(f"{label}: {level} vs none" for label in LABELS[1:] for level in ("low", "high")),
+    ]
+    with pytest.raises(KeyError, match="'batch' not found"):
+        scgan.tl.evaluate(test, synthetic, key="cell_type", contrast_key="batch")
+
+
+def test_memorisation_flags_noisy_copies_of_training_cells(population, small_forests):
+    train, test = population
+    reference, synthetic = halves_of(train)
+    table = scgan.tl.evaluate(test, synthetic, key="cell_type", reference=train[reference.obs_names], n_comps=20)
+    assert MEMORISATION <= set(table["metric"])
+    new_cells = table[table["label"] == "all"].set_index("metric")
+    # new real cells: as far from the training cells as the held-out cells are
+    assert 0.8 < new_cells.loc["memorisation_ratio", "synthetic"] < 1.25
+    assert new_cells.loc["memorisation_fraction", "synthetic"] < 0.05
+    assert list(rows(table, "memorisation_ratio").index) == LABELS
+
+    # a generator that returns its training cells with a fifth of their counts thinned out
+    copies = as_synthetic(train)
+    copies.X = sp.csr_matrix(np.random.default_rng(0).binomial(train.X.toarray(), 0.8).astype(np.int32))
+    table = scgan.tl.evaluate(test, copies, key="cell_type", reference=train, n_comps=20)
+    overall = table[table["label"] == "all"].set_index("metric")
+    assert overall.loc["memorisation_ratio", "synthetic"] < 0.6 < 0.9 < overall.loc["memorisation_ratio", "reference"]
+    assert (
+        overall.loc["memorisation_fraction", "synthetic"]
+        > 0.7
+        > 0.05
+        > overall.loc["memorisation_fraction", "reference"]
+    )

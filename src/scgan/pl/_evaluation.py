@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from anndata import AnnData
@@ -29,8 +30,20 @@ DESCRIPTIONS = {
     "zero_fraction_ks": "cell zero fractions, KS",
     "label_f1": "label recovery, F1",
     "marker_jaccard": "marker overlap, Jaccard",
+    "de_lfc_pearson": "DE fold changes, r",
+    "de_lfc_spearman": "DE fold changes, Spearman",
+    "de_top_overlap": "top 50 DE genes, overlap",
+    "de_sign_agreement": "DE signs agree",
+    "precision": "in real states (precision)",
+    "recall": "real states reached (recall)",
+    "density": "k-NN density",
+    "coverage": "real states covered",
+    "program_corr": "gene-gene correlations, r",
+    "memorisation_ratio": "distance to training / real's",
+    "memorisation_fraction": "closer to training than real",
     "non_integer_fraction": "non-integer values",
 }
+PANEL_SIZE = (2.8, 2.6)
 SIDES = (("synthetic", "synthetic vs real", SYNTHETIC_COLOR), ("reference", "real vs real (reference)", REAL_COLOR))
 
 
@@ -38,7 +51,7 @@ def evaluation(
     table: pd.DataFrame | AnnData,
     *,
     metrics: Sequence[str] | None = None,
-    per_label: str | None = "auroc",
+    per_label: str | Sequence[str] | None = "auroc",
     ncols: int = 4,
     figsize: tuple[float, float] | None = None,
     ax: Axes | Sequence[Axes] | None = None,
@@ -49,8 +62,9 @@ def evaluation(
 
     One small panel per metric (the ``"all"`` rows): a bar for synthetic vs held-out real cells, a bar for
     real vs real cells of the same size (the value a perfect generator would reach) and the ideal value as a
-    dashed line. Synthetic bars close to the reference bar are as good as real data allows. A last, wide panel
-    shows `per_label` for each label, where a generator usually fails first (rare labels).
+    dashed line. Synthetic bars close to the reference bar are as good as real data allows. Wide panels below
+    show the `per_label` metrics for each label, where a generator usually fails first (rare labels, a dropped
+    state: try ``per_label=["auroc", "recall", "de_lfc_pearson"]``).
 
     Parameters
     ----------
@@ -61,13 +75,13 @@ def evaluation(
     metrics
         Metrics to draw, in this order; `None` draws every metric of the table.
     per_label
-        Metric to draw per label in the last panel; `None` for no per-label panel.
+        Metric, or metrics, to draw per label, one wide panel each below the others; `None` for none.
     ncols
         Number of metric panels per row.
     figsize
         Size of a new figure.
     ax
-        Axes to draw on, one per panel (the metrics, then the per-label panel); `None` creates a figure.
+        Axes to draw on, one per panel (the metrics, then the per-label panels); `None` creates a figure.
     show
         Show the figure; `None` shows it only in interactive mode (e.g. a notebook).
     return_fig
@@ -92,47 +106,55 @@ def evaluation(
                 f"Metric(s) {missing} have no {OVERALL!r} row in column 'metric'; the table has {list(overall.index)}."
             )
             raise KeyError(msg)
-    by_label = pd.DataFrame()
-    if per_label is not None:
-        by_label = table[(table["metric"] == per_label) & (table["label"] != OVERALL)]
-        if by_label.empty:
-            msg = f"Metric {per_label!r} has no per-label rows in the table; pass per_label=None or another metric."
+    per_label = [] if per_label is None else [per_label] if isinstance(per_label, str) else list(per_label)
+    by_label = {}
+    for metric in per_label:
+        by_label[metric] = table[(table["metric"] == metric) & (table["label"] != OVERALL)]
+        if by_label[metric].empty:
+            msg = f"Metric {metric!r} has no per-label rows in the table; pass per_label=None or another metric."
             raise KeyError(msg)
-    if not metrics and by_label.empty:
+    if not metrics and not by_label:
         msg = "The table has no rows to plot."
         raise ValueError(msg)
 
-    fig, axes = make_axes(
-        len(metrics) + int(not by_label.empty),
-        ax=ax,
-        figsize=figsize,
-        ncols=ncols,
-        panel_size=(2.8, 2.6),
-        wide_last=not by_label.empty,
-    )
+    fig, axes = _panels(len(metrics), len(by_label), ax=ax, figsize=figsize, ncols=ncols)
     for axis, metric in zip(axes, metrics, strict=False):
         row = overall.loc[metric]
         offsets = _bars(axis, np.array([0.0]), [row["synthetic"]], [row["reference"]], row["ideal"], width=0.8)
         axis.set_xticks(offsets, ["synthetic", "real vs real"], fontsize="small")
         description = DESCRIPTIONS.get(metric)
         axis.set_title(metric if description is None else f"{metric}\n{description}", fontsize="medium")
-    if not by_label.empty:
-        axis = axes[-1]
-        positions = np.arange(len(by_label), dtype=float)
-        _bars(axis, positions, by_label["synthetic"], by_label["reference"], by_label["ideal"].iloc[0], width=0.8)
-        axis.set_xticks(
-            positions,
-            by_label["label"],
-            rotation=30 if len(by_label) > 6 else 0,
-            ha="right" if len(by_label) > 6 else "center",
-        )
-        axis.set(title=f"{per_label} per label: {DESCRIPTIONS.get(per_label, per_label)}", ylabel=per_label)
+    for axis, (metric, rows) in zip(axes[len(metrics) :], by_label.items(), strict=True):
+        positions = np.arange(len(rows), dtype=float)
+        _bars(axis, positions, rows["synthetic"], rows["reference"], rows["ideal"].iloc[0], width=0.8)
+        crowded = len(rows) > 6 or rows["label"].str.len().max() > 12
+        axis.set_xticks(positions, rows["label"], rotation=30 if crowded else 0, ha="right" if crowded else "center")
+        axis.set(title=f"{metric} per label: {DESCRIPTIONS.get(metric, metric)}", ylabel=metric)
     handles = [Patch(color=color, label=label) for _, label, color in SIDES]
     handles.append(Line2D([], [], **IDEAL_STYLE, label="ideal"))
     axes[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
     if ax is None:
         fig.suptitle(_sizes_title(table))
     return finish(fig, axes, show=show, return_fig=return_fig)
+
+
+def _panels(
+    n_metrics: int, n_wide: int, *, ax: Axes | Sequence[Axes] | None, figsize: tuple[float, float] | None, ncols: int
+) -> tuple[Figure, list[Axes]]:
+    """The user's axes, or a grid of `ncols` metric panels above `n_wide` panels a row wide each."""
+    if ax is not None or n_wide <= 1:
+        return make_axes(
+            n_metrics + n_wide, ax=ax, figsize=figsize, ncols=ncols, panel_size=PANEL_SIZE, wide_last=n_wide == 1
+        )
+    ncols = max(1, min(ncols, n_metrics)) if n_metrics else 1
+    nrows = -(-n_metrics // ncols)
+    if figsize is None:
+        figsize = (PANEL_SIZE[0] * ncols, PANEL_SIZE[1] * (nrows + n_wide))
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    grid = fig.add_gridspec(nrows + n_wide, ncols)
+    axes = [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(n_metrics)]
+    axes += [fig.add_subplot(grid[nrows + i, :]) for i in range(n_wide)]
+    return fig, axes
 
 
 def _sizes_title(table: pd.DataFrame) -> str:

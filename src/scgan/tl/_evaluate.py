@@ -9,15 +9,19 @@ import numpy as np
 import pandas as pd
 from anndata import AnnData
 
-from scgan._utils import categorical, check_nonempty, check_obs_key, get_matrix
+from scgan._utils import categorical, check_nonempty, check_obs_key, get_matrix, iter_row_chunks
 from scgan.metrics import (
     cell_ks,
     classifier_auroc,
+    de_agreement,
     gene_agreement,
+    gene_program_agreement,
     label_faithfulness,
     marker_overlap,
+    memorisation,
     mmd,
     non_integer_fraction,
+    precision_recall_coverage,
 )
 from scgan.metrics._features import PCASpace, log1p_cp10k
 from scgan.pp._split import split_indices
@@ -35,11 +39,27 @@ IDEAL = {
     "zero_fraction_ks": 0.0,
     "label_f1": 1.0,
     "marker_jaccard": 1.0,
+    "de_lfc_pearson": 1.0,
+    "de_lfc_spearman": 1.0,
+    "de_top_overlap": 1.0,
+    "de_sign_agreement": 1.0,
+    "precision": 1.0,
+    "recall": 1.0,
+    "density": 1.0,
+    "coverage": 1.0,
+    "program_corr": 1.0,
+    "memorisation_ratio": 1.0,
+    "memorisation_fraction": 0.0,
     "non_integer_fraction": 0.0,
 }
+DE_METRICS = ("de_lfc_pearson", "de_lfc_spearman", "de_top_overlap", "de_sign_agreement")
 COLUMNS = ["metric", "label", "synthetic", "reference", "ideal", "n_real", "n_synthetic"]
 OVERALL = "all"
 N_MARKERS = 20
+N_DE_GENES = 50
+# gene-gene correlations of this many top highly variable genes: expressed enough for a correlation to be
+# estimated from a few hundred cells, few enough for the matrix to stay small
+N_PROGRAM_GENES = 100
 # above this fraction of real genes missing from the synthetic cells, the comparison would be misleading
 MAX_MISSING_GENES = 0.1
 
@@ -52,9 +72,11 @@ class _Cells:
     features: np.ndarray
     lognorm: np.ndarray
     labels: np.ndarray
+    contrasts: np.ndarray | None = None  # the level of `contrast_key` of each cell
 
     def subset(self, mask: np.ndarray) -> _Cells:
-        return _Cells(self.counts[mask], self.features[mask], self.lognorm[mask], self.labels[mask])
+        contrasts = None if self.contrasts is None else self.contrasts[mask]
+        return _Cells(self.counts[mask], self.features[mask], self.lognorm[mask], self.labels[mask], contrasts)
 
 
 def evaluate(
@@ -64,6 +86,7 @@ def evaluate(
     key: str,
     layer: str | None = None,
     reference: AnnData | None = None,
+    contrast_key: str | None = None,
     n_top_genes: int = 2000,
     n_comps: int = 50,
     random_state: int = 0,
@@ -93,6 +116,22 @@ def evaluate(
       labels of the synthetic cells (overall only);
     - ``marker_jaccard``: Jaccard index of the top 20 marker genes (by difference of mean log expression,
       among the highly variable genes) per label, and their mean over labels as ``"all"``;
+    - ``de_lfc_pearson``, ``de_lfc_spearman``, ``de_top_overlap``, ``de_sign_agreement``: differential
+      expression recovery (:func:`scgan.metrics.de_agreement`, scanpy's Wilcoxon test on log1p counts per 10k
+      of the highly variable genes): correlation of log2 fold changes, overlap of the top 50 genes and sign
+      agreement of the significant genes. With `contrast_key`, each of its levels against its first level
+      within each label (e.g. stim vs ctrl per cell type, row ``label`` the cell type, or
+      ``"<label>: <level> vs <first level>"`` with more than two levels); without, each label against all
+      other cells. ``"all"`` is their mean over contrasts;
+    - ``precision``, ``recall``, ``density``, ``coverage``: k-nearest-neighbour balls (k = 5) in the PCA space
+      (:func:`scgan.metrics.precision_recall_coverage`): synthetic cells where real cells are, and real states
+      the synthetic cells reach (ideal 1);
+    - ``program_corr``: agreement of the gene-gene correlation matrices of the top 100 highly variable genes
+      (:func:`scgan.metrics.gene_program_agreement`; ideal 1);
+    - ``memorisation_ratio``, ``memorisation_fraction``: with `reference` (the training cells), the distance of
+      each synthetic cell to its nearest training cell against the same for the compared real cells, in the
+      PCA space (:func:`scgan.metrics.memorisation`; ideal 1 and about 0). Their reference compares one half
+      of the compared cells with the other half. Without `reference` these rows are absent;
     - ``non_integer_fraction``: fraction of stored values that are not valid counts (ideal 0).
 
     Labels with too few cells on a side get NaN.
@@ -110,7 +149,13 @@ def evaluate(
         read from ``.X``, where :func:`scgan.tl.generate` writes them.
     reference
         Other real cells (e.g. the training cells), disjoint from `real`, used to fit the representation and
-        as real-vs-real reference. Without it, `real` is split in three.
+        as real-vs-real reference, and, for memorisation, as the generator's training cells. Without it, `real`
+        is split in three.
+    contrast_key
+        `.obs` column (of all three objects) whose levels are contrasted within each label for differential
+        expression, e.g. ``"condition"`` for stimulated vs control cells of each cell type; the reference cells
+        then also match the synthetic cells' composition of label x level. `None`: each label against the
+        other cells.
     n_top_genes
         Highly variable genes of the representation.
     n_comps
@@ -130,10 +175,16 @@ def evaluate(
         (``'fit_cells'``, from `reference` when given), that were compared (``'compared_cells'``) and that
         served as reference (``'reference_cells'``).
     """
-    real_counts, synthetic_counts, reference_counts = _check_inputs(real, synthetic, reference, key=key, layer=layer)
+    real_counts, synthetic_counts, reference_counts = _check_inputs(
+        real, synthetic, reference, key=key, contrast_key=contrast_key, layer=layer
+    )
     genes = _common_genes(real, synthetic, reference)
     real_labels = _labels(real, key, "real")
     synthetic_labels = _labels(synthetic, key, "synthetic")
+    real_contrasts = synthetic_contrasts = fit_contrasts = None
+    if contrast_key is not None:
+        real_contrasts = _labels(real, contrast_key, "real")
+        synthetic_contrasts = _labels(synthetic, contrast_key, "synthetic")
     unknown = sorted(set(synthetic_labels) - set(real_labels))
     if unknown:
         msg = (
@@ -143,7 +194,7 @@ def evaluate(
         raise ValueError(msg)
 
     if reference is None:
-        fit_source, fit_source_counts, fit_labels = real, real_counts, real_labels
+        fit_source, fit_source_counts, fit_labels, fit_contrasts = real, real_counts, real_labels, real_contrasts
         fit_rows, rest = _split_in_two(real_labels, second_fraction=2 / 3, random_state=random_state)
         compared_in_rest, reference_in_rest = _split_in_two(
             real_labels[rest], second_fraction=0.5, random_state=random_state
@@ -151,40 +202,86 @@ def evaluate(
         compared_rows, reference_pool = rest[compared_in_rest], rest[reference_in_rest]
     else:
         fit_source, fit_source_counts, fit_labels = reference, reference_counts, _labels(reference, key, "reference")
+        if contrast_key is not None:
+            fit_contrasts = _labels(reference, contrast_key, "reference")
         fit_rows, reference_pool = _split_in_two(fit_labels, second_fraction=0.5, random_state=random_state)
         compared_rows = np.arange(real.n_obs)
     reference_rows = _match_composition(
-        reference_pool, fit_labels[reference_pool], synthetic_labels, random_state=random_state
+        reference_pool,
+        _joint(fit_labels, fit_contrasts)[reference_pool],
+        _joint(synthetic_labels, synthetic_contrasts),
+        random_state=random_state,
     )
 
     fit_counts = _select(fit_source_counts, fit_rows, fit_source.var_names.get_indexer(genes))
     hvgs = hvg_names(AnnData(X=fit_counts, var=pd.DataFrame(index=genes)), n_top_genes=n_top_genes)
     hvg_columns = pd.Index(genes).get_indexer(hvgs)
     space = PCASpace(n_comps, random_state=random_state).fit(fit_counts[:, hvg_columns])
+    program_genes = set(hvg_names(AnnData(X=fit_counts, var=pd.DataFrame(index=genes)), n_top_genes=N_PROGRAM_GENES))
+    program_columns = np.flatnonzero([gene in program_genes for gene in hvgs])
 
-    def cells(counts, rows, var_names, labels) -> _Cells:
+    def cells(counts, rows, var_names, labels, contrasts) -> _Cells:
         counts = _select(counts, rows, var_names.get_indexer(genes))
         return _Cells(
-            counts, space.transform(counts[:, hvg_columns]), log1p_cp10k(counts[:, hvg_columns]), labels[rows]
+            counts,
+            space.transform(counts[:, hvg_columns]),
+            log1p_cp10k(counts[:, hvg_columns]),
+            labels[rows],
+            None if contrasts is None else contrasts[rows],
         )
 
-    compared = cells(real_counts, compared_rows, real.var_names, real_labels)
-    synthetic_cells = cells(synthetic_counts, np.arange(synthetic.n_obs), synthetic.var_names, synthetic_labels)
-    reference_cells = cells(fit_source_counts, reference_rows, fit_source.var_names, fit_labels)
+    compared = cells(real_counts, compared_rows, real.var_names, real_labels, real_contrasts)
+    synthetic_cells = cells(
+        synthetic_counts, np.arange(synthetic.n_obs), synthetic.var_names, synthetic_labels, synthetic_contrasts
+    )
+    reference_cells = cells(fit_source_counts, reference_rows, fit_source.var_names, fit_labels, fit_contrasts)
 
     present = set(real_labels)
     label_order = [label for label in categorical(real.obs[key]).cat.categories.astype(str) if label in present]
-    table = _table(compared, synthetic_cells, reference_cells, label_order, random_state=random_state)
+    table = _table(
+        compared,
+        synthetic_cells,
+        reference_cells,
+        label_order,
+        program_columns=program_columns,
+        random_state=random_state,
+    )
+    if contrast_key is not None:
+        levels = [
+            level
+            for level in categorical(real.obs[contrast_key]).cat.categories.astype(str)
+            if level in set(real_contrasts)
+        ]
+        contrasts = [(label, level, levels[0]) for label in label_order for level in levels[1:]]
+    else:
+        contrasts = [(label, label, None) for label in label_order]
+    table = pd.concat([table, _de_table(compared, synthetic_cells, reference_cells, contrasts)])
+    if reference is not None:
+        columns = reference.var_names.get_indexer(hvgs)
+        training_features = np.vstack(
+            [space.transform(block[:, columns]) for _, block in iter_row_chunks(reference_counts)]
+        )
+        table = pd.concat(
+            [
+                table,
+                _memorisation_table(
+                    training_features, compared, synthetic_cells, label_order, random_state=random_state
+                ),
+            ]
+        )
+    table = _tidy(table)
     synthetic.uns["scgan_evaluation"] = {
         "table": table.to_dict(orient="list"),
         "params": {
             "key": key,
+            "contrast_key": contrast_key,
             "layer": layer,
             "n_top_genes": n_top_genes,
             "n_comps": n_comps,
             "random_state": random_state,
             "n_genes": len(genes),
             "hvgs": list(hvgs),
+            "program_genes": [hvgs[column] for column in program_columns],
             "fit_on": "real" if reference is None else "reference",
             "fit_cells": list(fit_source.obs_names[fit_rows]),
             "compared_cells": list(real.obs_names[compared_rows]),
@@ -194,11 +291,21 @@ def evaluate(
     return table
 
 
-def _check_inputs(real: AnnData, synthetic: AnnData, reference: AnnData | None, *, key: str, layer: str | None):
+def _check_inputs(
+    real: AnnData,
+    synthetic: AnnData,
+    reference: AnnData | None,
+    *,
+    key: str,
+    contrast_key: str | None,
+    layer: str | None,
+):
     """Validate the three objects and return their count matrices (reference's is None without it)."""
     for adata in (real, synthetic) if reference is None else (real, synthetic, reference):
         check_nonempty(adata)
         check_obs_key(adata, key)
+        if contrast_key is not None:
+            check_obs_key(adata, contrast_key)
     real_counts = get_matrix(real, layer)
     reference_counts = None if reference is None else get_matrix(reference, layer)
     if reference is not None and real.obs_names.isin(reference.obs_names).any():
@@ -245,6 +352,13 @@ def _common_genes(real: AnnData, synthetic: AnnData, reference: AnnData | None) 
     return list(genes)
 
 
+def _joint(labels: np.ndarray, contrasts: np.ndarray | None) -> np.ndarray:
+    """Labels, or label x contrast level as one string per cell."""
+    if contrasts is None:
+        return labels
+    return np.char.add(np.char.add(labels.astype(str), "\x1f"), contrasts.astype(str))
+
+
 def _split_in_two(labels: np.ndarray, *, second_fraction: float, random_state: int) -> tuple[np.ndarray, np.ndarray]:
     """Stratified split of row indices; labels with a single cell go to the first part."""
     names, counts = np.unique(labels, return_counts=True)
@@ -280,7 +394,7 @@ def _select(counts, rows: np.ndarray, columns: np.ndarray):
     return counts[rows][:, columns]
 
 
-def _compare(real: _Cells, other: _Cells, *, random_state: int) -> dict[str, float]:
+def _compare(real: _Cells, other: _Cells, *, program_columns: np.ndarray, random_state: int) -> dict[str, float]:
     """Every per-label metric of `other` against `real`."""
     values = {
         "auroc": classifier_auroc(real.features, other.features, random_state=random_state),
@@ -288,22 +402,39 @@ def _compare(real: _Cells, other: _Cells, *, random_state: int) -> dict[str, flo
     }
     values |= gene_agreement(real.counts, other.counts)
     values |= cell_ks(real.counts, other.counts)
+    values |= precision_recall_coverage(real.features, other.features, random_state=random_state)
+    values["program_corr"] = gene_program_agreement(
+        real.lognorm[:, program_columns], other.lognorm[:, program_columns], random_state=random_state
+    )
     values["non_integer_fraction"] = non_integer_fraction(other.counts)
     return values
 
 
+def _rows(results: dict) -> pd.DataFrame:
+    """(metric, label) -> (synthetic, reference, n_real, n_synthetic) as a DataFrame."""
+    rows = [(metric, label, *values) for (metric, label), values in results.items()]
+    return pd.DataFrame(rows, columns=["metric", "label", "synthetic", "reference", "n_real", "n_synthetic"])
+
+
 def _table(
-    compared: _Cells, synthetic: _Cells, reference: _Cells, labels: list[str], *, random_state: int
+    compared: _Cells,
+    synthetic: _Cells,
+    reference: _Cells,
+    labels: list[str],
+    *,
+    program_columns: np.ndarray,
+    random_state: int,
 ) -> pd.DataFrame:
-    """The tidy table: every metric overall and per label, synthetic and reference side by side."""
+    """Every metric that compares two sets of cells, overall and per label, synthetic and reference side by side."""
     results = {}  # (metric, label) -> (synthetic, reference, n_real, n_synthetic)
     groups = {OVERALL: None} | {label: label for label in labels}
     for group, label in groups.items():
         real_part = compared if label is None else compared.subset(compared.labels == label)
         synthetic_part = synthetic if label is None else synthetic.subset(synthetic.labels == label)
         reference_part = reference if label is None else reference.subset(reference.labels == label)
-        synthetic_values = _compare(real_part, synthetic_part, random_state=random_state)
-        reference_values = _compare(real_part, reference_part, random_state=random_state)
+        options = {"program_columns": program_columns, "random_state": random_state}
+        synthetic_values = _compare(real_part, synthetic_part, **options)
+        reference_values = _compare(real_part, reference_part, **options)
         sizes = (real_part.labels.size, synthetic_part.labels.size)
         for metric, value in synthetic_values.items():
             results[metric, group] = (value, reference_values[metric], *sizes)
@@ -336,11 +467,88 @@ def _table(
             int((compared.labels == label).sum()),
             int((synthetic.labels == label).sum()),
         )
+    return _rows(results)
 
-    rows = [
-        (metric, group, *results[metric, group]) for metric in IDEAL for group in groups if (metric, group) in results
-    ]
-    table = pd.DataFrame(rows, columns=["metric", "label", "synthetic", "reference", "n_real", "n_synthetic"])
+
+def _de_table(
+    compared: _Cells, synthetic: _Cells, reference: _Cells, contrasts: list[tuple[str, str, str | None]]
+) -> pd.DataFrame:
+    """Differential expression recovery per contrast and its mean over contrasts (``"all"``).
+
+    A contrast ``(label, group, base)`` compares level `group` with level `base` of the contrast column within
+    the cells of `label`; with `base` None, it compares the cells of label `group` with all other cells.
+    """
+    # one contrast per label (e.g. stim vs ctrl): rows are named after the label alone
+    one_per_label = len(contrasts) == len({label for label, _, _ in contrasts})
+    per_contrast = {}  # row label -> (synthetic values, reference values, n_real, n_synthetic)
+    for label, group, base in contrasts:
+        sides = []
+        for cells in (compared, synthetic, reference):
+            if base is None:
+                sides.append((cells.lognorm, cells.labels))
+            else:
+                in_label = cells.labels == label
+                sides.append((cells.lognorm[in_label], cells.contrasts[in_label]))
+        (real_lognorm, real_groups), *others = sides
+        values = [
+            de_agreement(
+                real_lognorm, real_groups, lognorm, groups, group=group, reference=base or "rest", n_top=N_DE_GENES
+            )
+            for lognorm, groups in others
+        ]
+        row_label = label if base is None or one_per_label else f"{label}: {group} vs {base}"
+        n_real = int((compared.labels == label).sum())
+        n_synthetic = int((synthetic.labels == label).sum())
+        per_contrast[row_label] = (*values, n_real, n_synthetic)
+    results = {}
+    for metric in DE_METRICS:
+        results[metric, OVERALL] = (
+            _mean_of_finite([values[0][metric] for values in per_contrast.values()]),
+            _mean_of_finite([values[1][metric] for values in per_contrast.values()]),
+            compared.labels.size,
+            synthetic.labels.size,
+        )
+        for row_label, (synthetic_values, reference_values, n_real, n_synthetic) in per_contrast.items():
+            results[metric, row_label] = (synthetic_values[metric], reference_values[metric], n_real, n_synthetic)
+    return _rows(results)
+
+
+def _memorisation_table(
+    training_features: np.ndarray, compared: _Cells, synthetic: _Cells, labels: list[str], *, random_state: int
+) -> pd.DataFrame:
+    """Memorisation overall and per label; the reference compares one half of the compared cells with the other."""
+    in_first = np.zeros(compared.labels.size, dtype=bool)
+    in_second = np.zeros(compared.labels.size, dtype=bool)
+    try:
+        first, second = _split_in_two(compared.labels, second_fraction=0.5, random_state=random_state)
+        in_first[first], in_second[second] = True, True
+    except ValueError:  # too few compared cells to halve by label: no reference
+        pass
+    half_a, half_b = compared.subset(in_first), compared.subset(in_second)
+    results = {}
+    for group in [OVERALL, *labels]:
+        parts = [
+            cells if group == OVERALL else cells.subset(cells.labels == group)
+            for cells in (compared, synthetic, half_a, half_b)
+        ]
+        real_part, synthetic_part, a_part, b_part = parts
+        synthetic_values = memorisation(training_features, synthetic_part.features, real_part.features)
+        reference_values = memorisation(training_features, a_part.features, b_part.features)
+        for metric, value in synthetic_values.items():
+            results[metric, group] = (
+                value,
+                reference_values[metric],
+                real_part.labels.size,
+                synthetic_part.labels.size,
+            )
+    return _rows(results)
+
+
+def _tidy(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows in the order of `IDEAL` (labels in the order they were computed), the ideal values and the dtypes."""
+    order = {metric: position for position, metric in enumerate(IDEAL)}
+    table = table.assign(_order=table["metric"].map(order)).sort_values("_order", kind="stable")
+    table = table.drop(columns="_order").reset_index(drop=True)
     table["ideal"] = table["metric"].map(IDEAL)
     table[["synthetic", "reference", "ideal"]] = table[["synthetic", "reference", "ideal"]].astype(np.float64)
     table[["n_real", "n_synthetic"]] = table[["n_real", "n_synthetic"]].astype(np.int64)
