@@ -4,13 +4,23 @@ import scipy.sparse as sp
 
 from scgan.metrics._oversampling import (
     CLASSIFIERS,
-    RESAMPLERS,
     ScaledLogSpace,
     fit_and_score,
+    oversample_class_weight,
+    oversample_none,
+    oversample_random,
+    oversample_smote,
     poisson_floor,
     score_rare,
     with_synthetic,
 )
+
+RESAMPLERS = {
+    "none": oversample_none,
+    "class_weight": oversample_class_weight,
+    "random": oversample_random,
+    "smote": oversample_smote,
+}
 
 
 @pytest.fixture

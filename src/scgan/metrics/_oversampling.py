@@ -7,7 +7,6 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from imblearn.over_sampling import SMOTE, RandomOverSampler
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import precision_recall_fscore_support
@@ -76,6 +75,9 @@ def oversample_random(features: np.ndarray, labels: np.ndarray, *, rare: str, ta
     """Duplicate randomly drawn rare training cells until the rare class has `target` cells."""
     if _n_rare(labels, rare) >= target:
         return TrainingSet(features, labels)
+    # imported here: imbalanced-learn adds a quarter of a second to `import scgan`
+    from imblearn.over_sampling import RandomOverSampler
+
     sampler = RandomOverSampler(sampling_strategy={rare: target}, random_state=random_state)
     return _resampled(sampler, features, labels)
 
@@ -88,6 +90,8 @@ def oversample_smote(features: np.ndarray, labels: np.ndarray, *, rare: str, tar
     if n_rare < 2:
         msg = f"SMOTE needs at least 2 cells of {rare!r} to interpolate between, got {n_rare}; raise n_rare."
         raise ValueError(msg)
+    from imblearn.over_sampling import SMOTE
+
     sampler = SMOTE(sampling_strategy={rare: target}, k_neighbors=min(5, n_rare - 1), random_state=random_state)
     return _resampled(sampler, features, labels)
 
@@ -95,14 +99,6 @@ def oversample_smote(features: np.ndarray, labels: np.ndarray, *, rare: str, tar
 def _resampled(sampler, features: np.ndarray, labels: np.ndarray) -> TrainingSet:
     new_features, new_labels = sampler.fit_resample(features, labels)
     return TrainingSet(np.asarray(new_features), np.asarray(new_labels), n_synthetic=len(new_labels) - len(labels))
-
-
-RESAMPLERS: dict[str, Callable[..., TrainingSet]] = {
-    "none": oversample_none,
-    "class_weight": oversample_class_weight,
-    "random": oversample_random,
-    "smote": oversample_smote,
-}
 
 
 def with_synthetic(features: np.ndarray, labels: np.ndarray, synthetic: np.ndarray, *, rare: str) -> TrainingSet:
