@@ -13,16 +13,15 @@ expression levels) is compared with 0.7/0.3.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from fidelity_pbmc3k import model_options
 
 import scgan
+from scgan import benchmark
 from scgan.datasets import activation_rates, simulate_genotypes
 
 THRESHOLD = 12  # between the Poisson means 3 (off) and 30 (on)
@@ -39,7 +38,7 @@ def main() -> None:
     )
     parser.add_argument("--set", nargs="*", default=[], help="model options, e.g. count_head=nb")
     args = parser.parse_args()
-    options = model_options(args.set)
+    options = benchmark.parse_options(args.set)
     if args.copies < 1:
         parser.error(f"--copies must be at least 1, got {args.copies}")
     warnings.filterwarnings("ignore")
@@ -74,18 +73,15 @@ def main() -> None:
     print(f"largest deviation from 0.7 / 0.3: {worst:.3f} (target <= 0.1); training {seconds:.0f}s")
     print(f"the same with one synthetic cell per held-out genotype: {worst_one_copy:.3f}")
     if args.out:
-        args.out.write_text(
-            json.dumps(
-                {
-                    "train_seconds": seconds,
-                    "copies": args.copies,
-                    "max_error": worst,
-                    "max_error_one_copy": worst_one_copy,
-                    "table": table.round(4).to_dict(orient="split"),
-                },
-                indent=1,
-                default=str,
-            )
+        benchmark.write_json(
+            args.out,
+            {
+                "train_seconds": seconds,
+                "copies": args.copies,
+                "max_error": worst,
+                "max_error_one_copy": worst_one_copy,
+                "table": table.round(4).to_dict(orient="split"),
+            },
         )
 
 

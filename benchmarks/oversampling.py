@@ -1,10 +1,11 @@
 """Oversampling benchmark on real data: does topping up a rare cell type help a classifier on held-out cells?
 
-    python benchmarks/oversampling.py --data ../shared/data/pbmc3k_labeled.h5ad --rare DC --n-rare 10 20 \
-        --seeds 3 --out benchmarks/results/pbmc3k_DC
+    python benchmarks/oversampling.py [--data ../shared/data/pbmc3k_labeled.h5ad] [--rare DC] [--n-rare 10 20] \
+        [--seeds 3] [--methods none smote scgan ...] [--set scgan.max_epochs=100 ...] --out benchmarks/results/pbmc3k_DC
 
-Writes the tidy results, the summary (mean and std over seeds) and the paired comparison of scgan with the
-best other arm as CSV, and prints the rare-class F1 summary as a markdown table.
+Runs scgan.tl.benchmark_oversampling (arms: scgan.benchmark.ARMS) and writes the tidy results, the summary
+(mean and std over seeds) and the paired comparison of scgan with the best other arm as CSV; prints the
+rare-class F1 summary as a markdown table.
 """
 
 from __future__ import annotations
@@ -14,28 +15,48 @@ import time
 import warnings
 from pathlib import Path
 
-import anndata as ad
-
 import scgan
+from scgan import benchmark
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pbmc3k_labeled.h5ad"
+
+
+def arm_options(settings: list[str]) -> dict[str, dict]:
+    """``--set ARM.OPTION=VALUE`` pairs as ``model_kwargs``: options per arm."""
+    options = {}
+    for name, value in benchmark.parse_options(settings).items():
+        arm, dot, option = name.partition(".")
+        if not dot:
+            raise SystemExit(f"error: --set takes ARM.OPTION=VALUE pairs (e.g. scvi.max_epochs=50), got {name!r}")
+        options.setdefault(arm, {})[option] = value
+    return options
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--data", type=Path, default=DATA, help="h5ad file of counts (default: %(default)s)")
     parser.add_argument("--key", default="cell_type")
-    parser.add_argument("--rare", required=True)
+    parser.add_argument("--rare", default="DC")
     parser.add_argument("--n-rare", type=int, nargs="+", default=[10, 20])
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--methods", nargs="+", default=None, help="default: every arm")
+    parser.add_argument("--methods", nargs="+", default=None, help=f"default: every arm, {list(benchmark.ARMS)}")
+    parser.add_argument("--set", nargs="*", default=[], help="options per arm, e.g. scvi.max_epochs=50")
     parser.add_argument("--out", type=Path, required=True, help="prefix of the CSV files")
     args = parser.parse_args()
+    model_kwargs = arm_options(args.set)
+    adata = benchmark.read_data(args.data)
     warnings.filterwarnings("ignore")
 
-    adata = ad.read_h5ad(args.data)
     options = {"methods": tuple(args.methods)} if args.methods else {}
     start = time.perf_counter()
     results = scgan.tl.benchmark_oversampling(
-        adata, key=args.key, rare=args.rare, n_rare=tuple(args.n_rare), n_seeds=args.seeds, **options
+        adata,
+        key=args.key,
+        rare=args.rare,
+        n_rare=tuple(args.n_rare),
+        n_seeds=args.seeds,
+        model_kwargs=model_kwargs,
+        **options,
     )
     seconds = time.perf_counter() - start
     summary = scgan.tl.summarize_oversampling(results)

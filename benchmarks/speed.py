@@ -3,7 +3,8 @@
 Each method runs in its own process, so peak memory (max RSS) is its own:
 training wall time (each at its default number of epochs and at a fixed 50 epochs), generation throughput
 (cells/s, median of three timed calls after a warm-up call of the same size: scgan's generate vs SCVI's
-posterior predictive sampling) and peak memory, with scgan/scVI ratios.
+posterior predictive sampling) and peak memory, with scgan/scVI ratios. SCVI is the baseline of
+scgan.benchmark.train_scvi / sample_scvi: the cell type a categorical covariate.
 
     python benchmarks/speed.py [--data ../shared/data/pbmc3k_labeled.h5ad] [--n-cells 10000] [--out speed.json]
 """
@@ -25,11 +26,10 @@ REPEATS = 3  # generation is timed this many times after a warm-up; the median c
 
 
 def _load(path: Path):
-    import anndata as ad
-
     import scgan
+    from scgan import benchmark
 
-    adata = ad.read_h5ad(path)
+    adata = benchmark.read_data(path)
     scgan.pp.prepare(adata, n_top_genes=2000)
     return adata
 
@@ -53,17 +53,14 @@ def _run(method: str, path: str, n_cells: int, epochs: int | None, queue: mp.Que
         def sample(seed):
             scgan.tl.generate(model, n_cells, random_state=seed)
     else:
-        import scvi
+        from scgan import benchmark
 
-        scvi.model.SCVI.setup_anndata(adata, labels_key="cell_type")
-        model = scvi.model.SCVI(adata)
-        model.train(max_epochs=epochs, enable_progress_bar=False)
+        model = benchmark.train_scvi(adata, key="cell_type", max_epochs=epochs)
         out["train_seconds"] = time.perf_counter() - start
         out["epochs"] = len(model.history["elbo_train"])
 
         def sample(seed):
-            indices = np.random.default_rng(seed).choice(adata.n_obs, n_cells)
-            model.posterior_predictive_sample(indices=indices, n_samples=1)
+            benchmark.sample_scvi(model, n_cells, random_state=seed)
 
     start = time.perf_counter()
     sample(0)  # warm-up at full size: the first call pays for allocating its buffers
@@ -97,6 +94,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None, help="same epochs for both (default: each its own)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    from scgan import benchmark
+
+    benchmark.check_data_file(args.data)
     rows = [measure(method, args.data, args.n_cells, args.epochs) for method in ("scgan", "scvi")]
     scgan_row, scvi_row = rows
     ratios = {
@@ -108,7 +108,7 @@ def main() -> None:
     report = {"rows": rows, "ratios": ratios}
     print(json.dumps(report, indent=1))
     if args.out:
-        args.out.write_text(json.dumps(report, indent=1))
+        benchmark.write_json(args.out, report)
 
 
 if __name__ == "__main__":
