@@ -88,7 +88,15 @@ class Generator(nn.Module):
         self, noise: torch.Tensor, categorical: torch.Tensor | None, continuous: torch.Tensor | None
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Proportions (cells x genes, rows sum to one) and inverse dispersions (or None)."""
-        hidden = self.body(torch.cat([noise, self.condition(categorical, continuous)], dim=1))
+        return self.decode(noise, self.condition(categorical, continuous))
+
+    def decode(self, noise: torch.Tensor, embedding: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Proportions and inverse dispersions from noise and an already embedded condition.
+
+        `embedding` is what :attr:`condition` returns (cells x `n_latent`), or any point between such embeddings:
+        walks between conditions go through here.
+        """
+        hidden = self.body(torch.cat([noise, embedding], dim=1))
         proportions = torch.softmax(self.logits(hidden), dim=1)
         theta = None
         if self.log_theta is not None:
