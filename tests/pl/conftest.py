@@ -6,10 +6,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import anndata as ad
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 import scgan
 from scgan.tl._evaluate import IDEAL
@@ -74,6 +76,31 @@ def evaluation_table():
             reference = np.nan if metric == "label_f1" else ideal + (0.05 if ideal < 1 else -0.05)
             rows.append([metric, label, synthetic, reference, ideal, 100, 200])
     return pd.DataFrame(rows, columns=["metric", "label", "synthetic", "reference", "ideal", "n_real", "n_synthetic"])
+
+
+@pytest.fixture
+def walk():
+    """Cells shaped like scgan.tl.interpolate's: 3 steps x 4 cells, gene g0 rising along the walk, 100 counts each."""
+    counts = np.zeros((12, 3), dtype=np.int32)
+    counts[:, 0] = np.repeat([0, 10, 40], 4)
+    counts[:, 1] = 100 - counts[:, 0]
+    steps = np.repeat([0, 1, 2], 4)
+    obs = pd.DataFrame(
+        {"scgan_step": steps, "scgan_position": steps / 2, "scgan_cell": np.tile(range(4), 3)},
+        index=[f"walk_{i}" for i in range(12)],
+    )
+    params = {
+        "start": ["B", "ctrl"],
+        "end": ["B", "stim"],
+        "mode": "condition",
+        "condition_keys": ["cell_type", "condition"],
+    }
+    return ad.AnnData(
+        X=sp.csr_matrix(counts),
+        obs=obs,
+        var=pd.DataFrame(index=["g0", "g1", "g2"]),
+        uns={"scgan_interpolation": params},
+    )
 
 
 @pytest.fixture

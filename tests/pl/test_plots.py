@@ -251,6 +251,47 @@ def test_oversampling_refuses_bad_input(oversampling_table):
         scgan.pl.oversampling(ad.AnnData(np.zeros((2, 2))))
 
 
+# interpolation -------------------------------------------------------------------------------------------------
+def test_interpolation_lines_bands_and_real_ends(walk):
+    axis = scgan.pl.interpolation(walk, ["g0", "g1"])
+    assert axis.get_title() == "B | ctrl  →  B | stim"
+    lines = {line.get_label(): line for line in axis.get_lines()}
+    np.testing.assert_allclose(lines["g0"].get_xdata(), [0, 0.5, 1])
+    np.testing.assert_allclose(lines["g0"].get_ydata(), np.log1p([0, 1000, 4000]), rtol=1e-6)
+    assert len(axis.collections) == 2  # one band per line
+    score = scgan.pl.interpolation(walk, {"both": ["g0", "g1"]}, return_fig=True).axes[0]
+    expected = (np.log1p([0, 1000, 4000]) + np.log1p([10000, 9000, 6000])) / 2
+    np.testing.assert_allclose(score.get_lines()[0].get_ydata(), expected, rtol=1e-6)
+
+    real = walk[[0, 1, 8, 9]].copy()
+    real.obs["cell_type"] = "B"
+    real.obs["condition"] = ["ctrl", "ctrl", "stim", "stim"]
+    real.layers["counts"] = real.X.copy()
+    real.X = real.X * 0
+    _, ax = plt.subplots()
+    assert scgan.pl.interpolation(walk, "g0", real=real, layer="counts", ax=ax) is ax
+    markers = [container for container in ax.containers if isinstance(container, ErrorbarContainer)]
+    np.testing.assert_allclose([m.lines[0].get_ydata()[0] for m in markers], np.log1p([0, 4000]), rtol=1e-6)
+    assert "real cells (± sd)" in legend_texts(ax)
+
+
+def test_interpolation_noise_walk_and_errors(walk):
+    walk.uns["scgan_interpolation"] = walk.uns["scgan_interpolation"] | {"mode": "noise", "end": None}
+    assert scgan.pl.interpolation(walk, "g2").get_title() == "B | ctrl: between two noise vectors"
+    with pytest.raises(KeyError, match=r"\['nope'\]"):
+        scgan.pl.interpolation(walk, ["g0", "nope"])
+    with pytest.raises(ValueError, match="at least one gene"):
+        scgan.pl.interpolation(walk, {"empty": []})
+    with pytest.raises(KeyError, match=r"scgan\.tl\.interpolate"):
+        scgan.pl.interpolation(ad.AnnData(walk.X, var=walk.var), "g0")
+    real = walk.copy()
+    with pytest.raises(KeyError, match="condition column"):
+        scgan.pl.interpolation(walk, "g0", real=real)
+    real.obs["cell_type"], real.obs["condition"] = "B", "stim"
+    with pytest.raises(ValueError, match="no cells of the condition"):
+        scgan.pl.interpolation(walk, "g0", real=real)
+
+
 # show ----------------------------------------------------------------------------------------------------------
 def test_show_returns_none_and_default_returns_axes(training_history, monkeypatch):
     shown = []
