@@ -34,7 +34,7 @@ def decoded(trained, monkeypatch):
     model, _ = trained
     calls = {"decode": [], "library": []}
     generator = model.module.generator
-    decode, draw = generator.decode, scgan.tl._interpolate.draw_integer_counts
+    decode, draw = generator.decode, scgan.module.draw_integer_counts
 
     def record_decode(noise, embedding):
         calls["decode"].append((noise.clone(), embedding.clone()))
@@ -45,7 +45,7 @@ def decoded(trained, monkeypatch):
         return draw(proportions, theta, library_size, head=head)
 
     monkeypatch.setattr(generator, "decode", record_decode)
-    monkeypatch.setattr("scgan.tl._interpolate.draw_integer_counts", record_draw)
+    monkeypatch.setattr("scgan.module.draw_integer_counts", record_draw)
     return calls
 
 

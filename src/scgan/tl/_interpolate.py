@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-import torch
 from anndata import AnnData
 
-from scgan.model import SCGAN
-from scgan.module import draw_integer_counts
+if TYPE_CHECKING:
+    import torch
+
+    from scgan.model import SCGAN
 
 MODES = ("condition", "noise")
 
@@ -95,6 +98,11 @@ def interpolate(
         msg = f"mode='noise' walks within one condition; leave `end` out (got start {start} and end {end})."
         raise ValueError(msg)
 
+    # torch is imported when a model is used, so that `import scgan` stays light
+    import torch
+
+    from scgan.module import draw_integer_counts
+
     module = model.module
     device = next(module.parameters()).device
     rng = np.random.default_rng(random_state)
@@ -177,6 +185,8 @@ def _condition(model: SCGAN, label, side: str) -> tuple[str, ...]:
 
 def _codes(model: SCGAN, labels: tuple[str, ...], n_cells: int) -> torch.Tensor:
     """The category codes of one joint condition, repeated for `n_cells` cells (cells x condition columns)."""
+    import torch
+
     codes = [model.categories[key].index(value) for key, value in zip(model.condition_keys, labels, strict=True)]
     return torch.as_tensor(codes, dtype=torch.long).repeat(n_cells, 1)
 
@@ -192,6 +202,8 @@ def _covariates(module, codes: torch.Tensor, rng: np.random.Generator) -> torch.
 
 def _spherical(first: torch.Tensor, second: torch.Tensor, position: float) -> torch.Tensor:
     """Per row: the direction interpolated on the sphere, the length linearly."""
+    import torch
+
     first_length = first.norm(dim=1, keepdim=True)
     second_length = second.norm(dim=1, keepdim=True)
     first_unit, second_unit = first / first_length, second / second_length
