@@ -129,7 +129,8 @@ def run_demo(
 def _biology_table(fidelity: pd.DataFrame) -> pd.DataFrame:
     """One row per label, each biology metric as 'synthetic (real vs real)'."""
     rows = fidelity[fidelity["metric"].isin(BIOLOGY)]
-    cells = rows.assign(value=[f"{s:.2f} ({r:.2f})" for s, r in zip(rows["synthetic"], rows["reference"], strict=True)])
+    pairs = zip(rows["synthetic"], rows["reference"], strict=True)
+    cells = rows.assign(value=[f"{s:.2f} ({r:.2f})".replace("nan", "–") for s, r in pairs])
     table = cells.pivot(index="label", columns="metric", values="value")
     labels = list(dict.fromkeys(rows["label"]))
     table = table.loc[labels, [metric for metric in BIOLOGY if metric in table.columns]]
