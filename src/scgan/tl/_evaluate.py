@@ -171,7 +171,7 @@ def evaluate(
 
     `synthetic.uns['scgan_evaluation']`
         Dict with ``'table'`` (the DataFrame as a dict of columns) and ``'params'``: the parameters, the genes
-        of the representation (``'hvgs'``) and the obs names of the real cells that fitted it
+        of the representation (``'hvgs'``) and of the gene programs (``'program_genes'``), and the obs names of the real cells that fitted it
         (``'fit_cells'``, from `reference` when given), that were compared (``'compared_cells'``) and that
         served as reference (``'reference_cells'``).
     """
