@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -92,3 +94,13 @@ def jsonable(value):
     if isinstance(value, np.ndarray):
         return value.tolist()
     return value
+
+
+def is_integer(value) -> bool:
+    """Whether `value` is an integer (Python or numpy), not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_real(value) -> bool:
+    """Whether `value` is a finite real number (Python or numpy), not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)

@@ -8,8 +8,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-# what a user can get wrong (a path, a column, a layer, counts, an option value): one line, no traceback
-EXPECTED_ERRORS = (ValueError, KeyError, OSError)
+# what a user can get wrong (a path, a column, a layer, counts, an option value, a request too large for memory):
+# one line, no traceback
+EXPECTED_ERRORS = (ValueError, KeyError, OSError, MemoryError)
 
 
 def _given(args: argparse.Namespace, *names: str) -> dict:
@@ -18,15 +19,15 @@ def _given(args: argparse.Namespace, *names: str) -> dict:
     return {name: given[name] for name in names if name in given}
 
 
-def _read_h5ad(path: str, what: str):
-    """Read an h5ad file, with an error that names the file and what it should hold."""
+def _read_h5ad(path: str, what: str, *, backed: bool = False):
+    """Read an h5ad file (or open it backed), with an error that names the file and what it should hold."""
     import anndata as ad
 
     if not Path(path).is_file():
         msg = f"{path} does not exist; pass the h5ad file of {what}."
         raise FileNotFoundError(msg)
     try:
-        return ad.read_h5ad(path)
+        return ad.read_h5ad(path, backed="r" if backed else None)
     except OSError as error:
         msg = f"{path} could not be read as an h5ad file of {what} ({error})."
         raise ValueError(msg) from error
@@ -65,11 +66,20 @@ def _train(args: argparse.Namespace) -> int:
     if Path(args.out).exists() and "overwrite" not in args:
         msg = f"{args.out} already exists; pass --overwrite to replace it, or choose another --out."
         raise FileExistsError(msg)
-    adata = _read_h5ad(args.data, "raw counts")
+    adata = _read_h5ad(args.data, "raw counts", backed="backed" in args)
     print(f"scgan train: {adata.n_obs} cells x {adata.n_vars} genes, conditions {args.condition_key}", flush=True)
     model = tl.train(
         adata,
-        **_given(args, "condition_key", "layer", "covariate_obsm_key", "max_epochs", "early_stopping", "random_state"),
+        **_given(
+            args,
+            "condition_key",
+            "layer",
+            "covariate_obsm_key",
+            "max_epochs",
+            "max_steps",
+            "early_stopping",
+            "random_state",
+        ),
     )
     model.save(args.out, **_given(args, "overwrite"))
     print(f"wrote {args.out}")
@@ -105,8 +115,8 @@ def _generate(args: argparse.Namespace) -> int:
 
     n_cells = parse_cell_counts(args.n)
     model = SCGAN.load(args.model)
-    synthetic = tl.generate(model, n_cells, **_given(args, "random_state"))
-    synthetic.write_h5ad(args.out)
+    # written in blocks straight to the file, which appears whole or not at all
+    synthetic = tl.generate(model, n_cells, filename=args.out, **_given(args, "random_state"))
     print(f"wrote {args.out} ({synthetic.n_obs} synthetic cells x {synthetic.n_vars} genes)")
     return 0
 
@@ -124,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     from scgan import tl
     from scgan._demo import run_demo
-    from scgan.model import SCGAN
+    from scgan.model import GANTrainingPlan
 
     parser = argparse.ArgumentParser(prog="scgan", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -165,11 +175,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY",
         help="obsm matrix of continuous covariates, e.g. genotypes",
     )
-    train.add_argument("--max-epochs", type=int, help="passes over the cells (default: chosen by scgan.tl.train)")
+    train.add_argument("--max-epochs", type=int, help="passes over the cells (default: a budget of --max-steps)")
+    train.add_argument(
+        "--max-steps", type=int, help="critic steps, whatever the number of cells (default: chosen by scgan.tl.train)"
+    )
+    train.add_argument(
+        "--backed", action="store_true", help="train from disk (the file opened backed, memory bounded by the batch)"
+    )
     train.add_argument(
         "--early-stopping",
         action=argparse.BooleanOptionalAction,
-        help=f"stop once the validation score stops improving {_default(SCGAN.train, 'early_stopping')}",
+        help=f"stop once the validation score stops improving {_default(GANTrainingPlan.__init__, 'early_stopping')}",
     )
     train.add_argument("--random-state", type=int, help=f"seed {_default(tl.train, 'random_state')}")
     train.add_argument("--overwrite", action="store_true", help="replace an existing model folder")

@@ -24,18 +24,23 @@ class PCASpace:
         Number of components, capped by the size of the fitted data.
     random_state
         Seed of the randomised solver.
+    exact
+        Use an exact (full) SVD rather than scikit-learn's automatic choice, which is randomised for large
+        inputs and can blur the trailing components.
     """
 
-    def __init__(self, n_comps: int = 50, *, random_state: int = 0):
+    def __init__(self, n_comps: int = 50, *, random_state: int = 0, exact: bool = False):
         self.n_comps = n_comps
         self.random_state = random_state
+        self.exact = exact
         self.pca: PCA | None = None
 
     def fit(self, counts) -> PCASpace:
         """Fit the PCA on real counts (cells x genes)."""
         lognorm = log1p_cp10k(counts)
         n_comps = int(min(self.n_comps, lognorm.shape[0] - 1, lognorm.shape[1]))
-        self.pca = PCA(n_components=n_comps, random_state=self.random_state).fit(lognorm)
+        solver = "full" if self.exact else "auto"
+        self.pca = PCA(n_components=n_comps, svd_solver=solver, random_state=self.random_state).fit(lognorm)
         return self
 
     def transform(self, counts) -> np.ndarray:

@@ -71,7 +71,7 @@ def mmd(
 ) -> float:
     """Unbiased squared maximum mean discrepancy with a sum of Gaussian kernels.
 
-    The kernel bandwidths are `scales` times the median pairwise distance of the pooled cells, so the value
+    The kernel bandwidths are `scales` times the median non-zero pairwise distance of the pooled cells, so the value
     does not depend on the units of the features.
 
     Parameters
@@ -100,10 +100,12 @@ def mmd(
         y = y[rng.choice(y.shape[0], max_cells, replace=False)]
     pooled = np.vstack([x, y])
     squared = np.maximum(euclidean_distances(pooled, squared=True), 0.0)
-    median = float(np.sqrt(np.median(squared[np.triu_indices_from(squared, k=1)])))
-    if median == 0.0:
+    pairs = squared[np.triu_indices_from(squared, k=1)]
+    if not pairs.any():
         # every cell is at the same place: only an exact match of the two samples is possible
         return 0.0
+    # the median of the distances that are not zero, so that many identical cells do not shrink the bandwidth
+    median = float(np.sqrt(np.median(pairs[pairs > 0])))
     kernel = sum(np.exp(-squared / (2.0 * (scale * median) ** 2)) for scale in scales)
     n_x, n_y = x.shape[0], y.shape[0]
     k_xx, k_yy, k_xy = kernel[:n_x, :n_x], kernel[n_x:, n_x:], kernel[:n_x, n_x:]

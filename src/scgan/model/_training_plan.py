@@ -1,17 +1,26 @@
-"""Adversarial Lightning training plan: manual optimisation, n critic steps per generator step."""
+"""Adversarial Lightning training plan: manual optimisation, n critic steps per generator step, a step budget."""
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import math
+import warnings
+from dataclasses import dataclass
 
 import lightning.pytorch as pl
 import torch
 from scvi import REGISTRY_KEYS
 
-from scgan.module import ConditionalGAN, log_normalize
+from scgan._utils import is_integer, is_real
+from scgan.metrics import mmd
+from scgan.metrics._features import PCASpace
+from scgan.model._generation import counts_to_csr
+from scgan.module import ConditionalGAN
 
 OBSM_COVARIATES_KEY = "covariates_obsm"
+# validation checks per training when `validation_interval` is not given
+N_VALIDATION_CHECKS = 40
 
 
 def batch_conditions(batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor | None, torch.Tensor | None]:
@@ -22,14 +31,24 @@ def batch_conditions(batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor | Non
     return categorical, (torch.cat(continuous, dim=1) if continuous else None)
 
 
-def mmd_rbf(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Biased MMD^2 with Gaussian kernels at 0.5, 1 and 2 times the median pairwise distance."""
-    pooled = torch.cat([x, y])
-    distances = torch.cdist(pooled, pooled).pow(2)
-    median = distances[distances > 0].median()
-    kernel = sum(torch.exp(-distances / (2 * scale**2 * median)) for scale in (0.5, 1.0, 2.0))
-    n = x.shape[0]
-    return kernel[:n, :n].mean() + kernel[n:, n:].mean() - 2 * kernel[:n, n:].mean()
+@dataclass
+class ValidationCells:
+    """Cells the validation score is computed on: a bounded sample, held by the plan, the same on every device.
+
+    Attributes
+    ----------
+    counts
+        Counts of the held-out validation cells (cells x genes).
+    categorical, continuous
+        Their conditions, as in a minibatch.
+    pca_counts
+        Counts of training cells the score's PCA space is fitted on.
+    """
+
+    counts: torch.Tensor
+    categorical: torch.Tensor | None
+    continuous: torch.Tensor | None
+    pca_counts: torch.Tensor
 
 
 class GANTrainingPlan(pl.LightningModule):
@@ -39,8 +58,13 @@ class GANTrainingPlan(pl.LightningModule):
     ----------
     module
         The :class:`~scgan.module.ConditionalGAN`.
+    validation
+        Validation cells (see :class:`ValidationCells`); `None` trains without a validation score.
+    max_steps
+        Stop after this many critic steps (minibatches per device); `None` trains the trainer's `max_epochs`.
     n_critic
-        Critic steps per generator step.
+        Critic steps per generator step. For continuous covariates such as genotype calls, 2: their effects
+        are learned over many generator steps, and at 5 a run ends before they are (docs: design decisions).
     lr_generator, lr_critic
         Adam learning rates.
     betas
@@ -51,22 +75,32 @@ class GANTrainingPlan(pl.LightningModule):
         Critic weight clipping bound (``wgan``).
     keep_best
         Restore, at the end of training, the generator with the lowest validation MMD (needs validation cells).
+    early_stopping, early_stopping_patience
+        With `keep_best`, stop once the validation score has not improved for `early_stopping_patience`
+        validation checks in a row; the best generator is restored as always. For cell types and conditions this
+        keeps the same generator in a third of the time; for continuous covariates it can stop before their
+        effects are learned (the score can stall early on), hence off by default.
+    validation_interval
+        Critic steps between validation checks; `None`: about 40 checks per training.
     n_validation_pcs
-        Principal components (of training cells) in which the validation MMD is measured. 50, as in the held-out
-        fidelity test: late generators of a long run put extra variance in the trailing components (cells
-        farther from real ones), which 20 components did not see.
+        Principal components (of training cells, exact SVD) in which the validation MMD is measured. 50, as in
+        the held-out fidelity test: late generators of a long run put extra variance in the trailing components
+        (cells farther from real ones), which 20 components did not see.
     n_validation_draws
         Generated cells per validation cell (fresh noise and counts each), which steadies the score.
     ema_decay
         Decay of an exponential moving average of the generator's weights, updated after every generator step
-        (bias-corrected as in Adam). The averaged and the raw generator are both scored on validation cells; the
-        best of either is kept. Without validation, the average is returned. 0 turns it off.
+        (bias-corrected as in Adam, so a short run is the plain average of its steps). The averaged and the raw
+        generator are both scored on validation cells; the best of either is kept. Without validation, the
+        average is returned. 0 turns it off.
     """
 
     def __init__(
         self,
         module: ConditionalGAN,
         *,
+        validation: ValidationCells | None = None,
+        max_steps: int | None = None,
         n_critic: int = 5,
         lr_generator: float = 5e-4,
         lr_critic: float = 5e-4,
@@ -74,22 +108,35 @@ class GANTrainingPlan(pl.LightningModule):
         gp_weight: float = 10.0,
         clip_value: float = 0.01,
         keep_best: bool = True,
+        early_stopping: bool = False,
+        early_stopping_patience: int = 6,
+        validation_interval: int | None = None,
         n_validation_pcs: int = 50,
         n_validation_draws: int = 3,
         ema_decay: float = 0.995,
     ):
         super().__init__()
-        if not 0.0 <= ema_decay < 1.0:
-            msg = f"ema_decay must be in [0, 1) (0 turns the average off), got {ema_decay!r}."
-            raise ValueError(msg)
+        _check_options(locals())
         self.module = module
+        self.validation = validation
+        self.max_steps = max_steps
         self.n_critic = n_critic
         self.lr_generator = lr_generator
         self.lr_critic = lr_critic
-        self.betas = betas
+        self.betas = tuple(betas)
         self.gp_weight = gp_weight
         self.clip_value = clip_value
-        self.keep_best = keep_best
+        if early_stopping and not (keep_best and validation is not None):
+            warnings.warn(
+                "early_stopping needs keep_best=True and validation cells (validation_fraction > 0 and conditions of"
+                " at least 20 cells); training all steps.",
+                UserWarning,
+                stacklevel=3,
+            )
+        self.keep_best = keep_best and validation is not None
+        self.early_stopping = early_stopping and self.keep_best
+        self.early_stopping_patience = early_stopping_patience
+        self.validation_interval = validation_interval
         self.n_validation_pcs = n_validation_pcs
         self.n_validation_draws = n_validation_draws
         self.ema_decay = ema_decay
@@ -99,15 +146,26 @@ class GANTrainingPlan(pl.LightningModule):
         self.critic_steps = 0
         self.best_score = float("inf")
         self.best_epoch: int | None = None
+        self.best_step: int | None = None
         self.best_generator: dict[str, torch.Tensor] | None = None
-        self._validation_batches: list[dict[str, torch.Tensor]] = []
-        self._pca: tuple[torch.Tensor, torch.Tensor] | None = None
+        self.checks_without_improvement = 0
+        self._pca: PCASpace | None = None
 
     def configure_optimizers(self):
         """Adam for the generator and for the critic."""
         generator = torch.optim.Adam(self.module.generator.parameters(), lr=self.lr_generator, betas=self.betas)
         critic = torch.optim.Adam(self.module.critic.parameters(), lr=self.lr_critic, betas=self.betas)
         return [generator, critic]
+
+    def setup(self, stage: str) -> None:
+        """Cut the epochs to the step budget and choose the validation interval, once the minibatches are known."""
+        n_batches = len(self.trainer.datamodule.train_dataloader())
+        if self.max_steps is not None:
+            epochs = math.ceil(self.max_steps / max(n_batches, 1))
+            self.trainer.fit_loop.max_epochs = min(self.trainer.max_epochs, epochs)
+        total_steps = self.max_steps or self.trainer.max_epochs * n_batches
+        if self.validation_interval is None:
+            self.validation_interval = max(1, total_steps // N_VALIDATION_CHECKS)
 
     @staticmethod
     def _check_finite(name: str, value: torch.Tensor) -> None:
@@ -135,7 +193,7 @@ class GANTrainingPlan(pl.LightningModule):
         self.critic_steps += 1
         n = counts.shape[0]
         for name, value in losses.items():
-            self.log(name, value.detach(), on_step=False, on_epoch=True, batch_size=n)
+            self.log(name, value.detach(), on_step=False, on_epoch=True, batch_size=n, sync_dist=True)
 
         if self.critic_steps % self.n_critic == 0:
             generator_loss = self.module.generator_step_loss(counts, categorical, continuous)
@@ -144,7 +202,23 @@ class GANTrainingPlan(pl.LightningModule):
             self.manual_backward(generator_loss)
             generator_opt.step()
             self._update_ema()
-            self.log("generator_loss", generator_loss.detach(), on_step=False, on_epoch=True, batch_size=n)
+            self.log(
+                "generator_loss", generator_loss.detach(), on_step=False, on_epoch=True, batch_size=n, sync_dist=True
+            )
+
+    def validation_step(self, batch, batch_idx):
+        """Nothing: the validation score is computed on the plan's own cells, every `validation_interval` steps.
+
+        Defined so that Lightning accepts scvi-tools' data splitter, which always offers a validation loader.
+        """
+
+    def on_train_batch_end(self, outputs, batch, batch_idx):
+        """Score the generator every `validation_interval` steps; stop at the step budget or early."""
+        budget_reached = self.max_steps is not None and self.critic_steps >= self.max_steps
+        if self.validation is not None and (self.critic_steps % self.validation_interval == 0 or budget_reached):
+            self._validate()
+        if budget_reached:
+            self.trainer.should_stop = True
 
     # moving average of the generator's weights ----------------------------------------------------------
     def _update_ema(self):
@@ -159,10 +233,7 @@ class GANTrainingPlan(pl.LightningModule):
             average.lerp_(weight.detach(), 1.0 - self.ema_decay)
 
     def _averaged_weights(self) -> list[torch.Tensor]:
-        """The moving average with Adam's bias correction.
-
-        The zero start carries no weight, so a short run gives the average of the steps it took.
-        """
+        """The moving average with Adam's bias correction (the zero start carries no weight)."""
         correction = 1.0 - self.ema_decay**self.ema_steps
         return [average / correction for average in self.ema_generator]
 
@@ -184,55 +255,46 @@ class GANTrainingPlan(pl.LightningModule):
         keys = self.module.generator.state_dict().keys()
         self.module.generator.load_state_dict(dict(zip(keys, weights, strict=True)))
 
-    # validation: a cheap held-out score to keep the best generator --------------------------------------
-    def on_train_start(self):
-        """Fix the PCA space of the validation score on (up to 2,000) training cells."""
-        loader = self.trainer.datamodule.train_dataloader()
-        cells, n_seen = [], 0
-        for batch in loader:
-            cells.append(log_normalize(batch[REGISTRY_KEYS.X_KEY].float()))
-            n_seen += cells[-1].shape[0]
-            if n_seen >= 2000:
-                break
-        lognorm = torch.cat(cells).to(self.device)
-        mean = lognorm.mean(0, keepdim=True)
-        q = min(self.n_validation_pcs, lognorm.shape[0] - 1, lognorm.shape[1])
-        # exact, not randomised: the trailing components are those that tell the late generators apart
-        _, _, right = torch.linalg.svd(lognorm - mean, full_matrices=False)
-        self._pca = (mean, right[:q].T)
-
-    def validation_step(self, batch, batch_idx):
-        """Collect the validation cells; they are scored together at the end of the epoch."""
-        self._validation_batches.append({k: v.detach() for k, v in batch.items()})
-
-    def on_validation_epoch_end(self):
-        """MMD between validation cells and generated cells of the same conditions, in the training PCA space."""
-        if not self._validation_batches or self._pca is None:
-            return
-        batch = {k: torch.cat([b[k] for b in self._validation_batches]) for k in self._validation_batches[0]}
-        self._validation_batches = []
-        counts = batch[REGISTRY_KEYS.X_KEY].float()
-        categorical, continuous = batch_conditions(batch)
-        mean, components = self._pca
-        real = (log_normalize(counts) - mean) @ components
-        draws = self.n_validation_draws
-        categorical, continuous = (None if c is None else c.repeat(draws, 1) for c in (categorical, continuous))
-        library_size = counts.sum(1).repeat(draws)
-        # the averaged generator and the raw one compete: the average lags behind in short runs
-        candidates = [contextlib.nullcontext()]
+    # validation: a held-out score to keep the best generator, computed once and shared by every device -----
+    def _validate(self):
+        """Score the averaged and the raw generator on rank 0, share the scores, keep the best on every rank."""
+        candidates = {"raw": contextlib.nullcontext}
         if self.ema_generator is not None:
-            candidates.insert(0, self.averaged_generator())
-        scores = []
-        for candidate in candidates:
-            with torch.random.fork_rng(devices=[]), candidate:
-                torch.manual_seed(0)  # the same noise every epoch, so scores differ only by the generator
-                fake = self.module.generate(categorical, continuous, library_size)
-                scores.append(mmd_rbf(real, (log_normalize(fake) - mean) @ components).item())
-                if self.keep_best and scores[-1] < self.best_score:
-                    self.best_score = scores[-1]
-                    self.best_epoch = self.current_epoch
-                    self.best_generator = copy.deepcopy(self.module.generator.state_dict())
-        self.log("validation_mmd", min(scores), on_step=False, on_epoch=True, batch_size=counts.shape[0])
+            # the averaged generator is scored first: the average lags behind in short runs
+            candidates = {"averaged": self.averaged_generator, **candidates}
+        scores = None
+        if self.trainer.is_global_zero:
+            scores = {name: self._score(candidate) for name, candidate in candidates.items()}
+        scores = self.trainer.strategy.broadcast(scores, src=0)
+        best_name = min(scores, key=scores.get)
+        if self.keep_best and scores[best_name] < self.best_score:
+            self.best_score = scores[best_name]
+            self.best_epoch, self.best_step = self.current_epoch, self.critic_steps
+            with candidates[best_name]():
+                self.best_generator = copy.deepcopy(self.module.generator.state_dict())
+            self.checks_without_improvement = 0
+        else:
+            self.checks_without_improvement += 1
+        self.log("validation_mmd", scores[best_name], on_step=False, on_epoch=True, batch_size=1, sync_dist=True)
+        if self.early_stopping and self.checks_without_improvement >= self.early_stopping_patience:
+            self.trainer.should_stop = True
+
+    @torch.no_grad()
+    def _score(self, candidate) -> float:
+        """MMD between validation cells and generated cells of the same conditions, in a PCA of training cells."""
+        cells = self.validation
+        if self._pca is None:
+            self._pca = PCASpace(self.n_validation_pcs, exact=True).fit(cells.pca_counts.numpy())
+        draws = self.n_validation_draws
+        categorical, continuous = (
+            None if c is None else c.repeat(draws, 1).to(self.device) for c in (cells.categorical, cells.continuous)
+        )
+        library_size = cells.counts.sum(1).repeat(draws).to(self.device)
+        with torch.random.fork_rng(devices=[]), candidate():
+            torch.manual_seed(0)  # the same noise every check, so scores differ only by the generator
+            fake = counts_to_csr(self.module.generate(categorical, continuous, library_size))
+        real = self._pca.transform(cells.counts.numpy())
+        return mmd(real, self._pca.transform(fake), max_cells=real.shape[0] * draws)
 
     def on_train_end(self):
         """Restore the best generator seen on validation cells (else the averaged one, if any)."""
@@ -240,3 +302,29 @@ class GANTrainingPlan(pl.LightningModule):
             self.module.generator.load_state_dict(self.best_generator)
         elif self.ema_generator is not None:
             self._load_generator(self._averaged_weights())
+
+
+def _check_options(options: dict) -> None:
+    """A ValueError naming the first option of the plan that is out of range."""
+    rules = {
+        "max_steps": (lambda v: v is None or (is_integer(v) and v >= 1), "a positive integer or None"),
+        "n_critic": (lambda v: is_integer(v) and v >= 1, "a positive integer"),
+        "lr_generator": (lambda v: is_real(v) and v >= 0, "a number >= 0"),
+        "lr_critic": (lambda v: is_real(v) and v >= 0, "a number >= 0"),
+        "betas": (lambda v: len(v) == 2 and all(is_real(b) and 0 <= b < 1 for b in v), "two numbers in [0, 1)"),
+        "gp_weight": (lambda v: is_real(v) and v >= 0, "a number >= 0"),
+        "clip_value": (lambda v: is_real(v) and v > 0, "a positive number"),
+        "early_stopping_patience": (lambda v: is_integer(v) and v >= 1, "at least 1 validation check"),
+        "validation_interval": (lambda v: v is None or (is_integer(v) and v >= 1), "a positive integer or None"),
+        "n_validation_pcs": (lambda v: is_integer(v) and v >= 1, "a positive integer"),
+        "n_validation_draws": (lambda v: is_integer(v) and v >= 1, "a positive integer"),
+        "ema_decay": (lambda v: is_real(v) and 0 <= v < 1, "in [0, 1) (0 turns the average off)"),
+    }
+    for name, (valid, expected) in rules.items():
+        try:
+            ok = valid(options[name])
+        except TypeError:
+            ok = False
+        if not ok:
+            msg = f"{name} must be {expected}, got {options[name]!r}."
+            raise ValueError(msg)

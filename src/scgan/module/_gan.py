@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
@@ -62,16 +64,7 @@ class ConditionalGAN(nn.Module):
         noise_df: float | None = 3.0,
     ):
         super().__init__()
-        if count_head not in COUNT_HEADS:
-            msg = f"Unknown count_head {count_head!r}; choose one of {COUNT_HEADS}."
-            raise ValueError(msg)
-        check_loss(loss)
-        if critic_target_sum is not None and not critic_target_sum > 0:
-            msg = f"critic_target_sum must be positive or None (the median library size), got {critic_target_sum!r}."
-            raise ValueError(msg)
-        if noise_df is not None and not noise_df > 0:
-            msg = f"noise_df must be positive or None (Gaussian noise), got {noise_df!r}."
-            raise ValueError(msg)
+        _check_options(locals())
         if not n_cats_per_key and not n_continuous:
             msg = "The GAN needs at least one condition: a categorical column or a continuous covariate."
             raise ValueError(msg)
@@ -100,6 +93,8 @@ class ConditionalGAN(nn.Module):
         self.register_buffer("library_sizes", torch.zeros(0))
         self.register_buffer("pool_categorical", torch.zeros(0, len(self.n_cats_per_key), dtype=torch.long))
         self.register_buffer("pool_continuous", torch.zeros(0, n_continuous))
+        # how many training cells each pool row stands for (1 unless the pool is a sample of a large dataset)
+        self.register_buffer("pool_weights", torch.zeros(0))
         self.critic_target_sum = critic_target_sum
         self.register_buffer("critic_scale", torch.tensor(float(critic_target_sum or 1e4)))
 
@@ -112,17 +107,36 @@ class ConditionalGAN(nn.Module):
         return group
 
     def set_training_pool(
-        self, library_sizes: torch.Tensor, categorical: torch.Tensor | None, continuous: torch.Tensor | None
+        self,
+        library_sizes: torch.Tensor,
+        categorical: torch.Tensor | None,
+        continuous: torch.Tensor | None,
+        *,
+        weights: torch.Tensor | None = None,
+        median_library_size: float | None = None,
     ) -> None:
-        """Store the training cells' library sizes with their conditions."""
+        """Store library sizes of training cells with their conditions, to draw from at generation time.
+
+        `weights` says how many training cells each row stands for when the pool is a sample (1 each by default);
+        `median_library_size` is that of all training cells (default: of the pool), the critic's scale when
+        `critic_target_sum` is None.
+        """
         n_cells = library_sizes.shape[0]
         self.library_sizes = library_sizes.float().cpu()
         self.pool_categorical = (
             categorical.long().cpu() if categorical is not None else torch.zeros(n_cells, 0, dtype=torch.long)
         )
         self.pool_continuous = continuous.float().cpu() if continuous is not None else torch.zeros(n_cells, 0)
+        self.pool_weights = weights.float().cpu() if weights is not None else torch.ones(n_cells)
         if self.critic_target_sum is None and n_cells:
-            self.critic_scale = self.library_sizes.median().clamp_min(1.0)
+            median = self.library_sizes.median() if median_library_size is None else torch.tensor(median_library_size)
+            self.critic_scale = median.float().clamp_min(1.0)
+
+    def draw_pool_rows(self, n_cells: int, rng: np.random.Generator) -> np.ndarray:
+        """Rows of the pool for `n_cells` cells, so their conditions follow the training proportions."""
+        weights = self.pool_weights.numpy().astype(np.float64)
+        uniform = weights.size == 0 or np.all(weights == weights[0])
+        return rng.choice(len(weights), size=n_cells, p=None if uniform else weights / weights.sum())
 
     def draw_library_sizes(self, categorical: torch.Tensor | None, n_cells: int, rng: np.random.Generator):
         """Library sizes drawn from training cells of the same joint condition (all cells if it was unseen)."""
@@ -205,3 +219,47 @@ class ConditionalGAN(nn.Module):
         """Generator loss on generated cells with the conditions and library sizes of a real batch."""
         fake = self.fake_counts(categorical, continuous, real_counts.sum(1))
         return generator_loss(self.score(fake, categorical, continuous), loss=self.loss)
+
+
+def _check_options(options: dict) -> None:
+    """A ValueError naming the first option of the module that is out of range."""
+    if options["count_head"] not in COUNT_HEADS:
+        msg = f"Unknown count_head {options['count_head']!r}; choose one of {COUNT_HEADS}."
+        raise ValueError(msg)
+    check_loss(options["loss"])
+    rules = {
+        "n_latent": (_is_count(options["n_latent"]), "a positive integer"),
+        "generator_hidden": (_are_counts(options["generator_hidden"]), "a non-empty sequence of positive integers"),
+        "critic_hidden": (_are_counts(options["critic_hidden"]), "a non-empty sequence of positive integers"),
+        "critic_dropout": (_is_real(options["critic_dropout"]) and 0 <= options["critic_dropout"] < 1, "in [0, 1)"),
+        "critic_target_sum": (
+            options["critic_target_sum"] is None
+            or (_is_real(options["critic_target_sum"]) and options["critic_target_sum"] > 0),
+            "positive or None (the median library size)",
+        ),
+        "noise_df": (
+            options["noise_df"] is None or (_is_real(options["noise_df"]) and options["noise_df"] > 0),
+            "positive or None (Gaussian noise)",
+        ),
+    }
+    for name, (valid, expected) in rules.items():
+        if not valid:
+            msg = f"{name} must be {expected}, got {options[name]!r}."
+            raise ValueError(msg)
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
+
+
+def _are_counts(values) -> bool:
+    return (
+        not isinstance(values, str)
+        and isinstance(values, Sequence)
+        and len(values) > 0
+        and all(_is_count(v) for v in values)
+    )

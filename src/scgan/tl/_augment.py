@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import anndata as ad
 import numpy as np
 import pandas as pd
 from anndata import AnnData
 
+if TYPE_CHECKING:
+    from scgan.model import SCGAN
+
 from scgan._utils import check_nonempty, check_obs_key
-from scgan.model import SCGAN
 
 
 def synthetic_needed(counts: pd.Series, target: str | int | Mapping) -> dict[str, int]:

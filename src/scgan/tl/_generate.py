@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from anndata import AnnData
 
-from scgan.model import SCGAN
+if TYPE_CHECKING:
+    from scgan.model import SCGAN
 
 
-def generate(model: SCGAN, n_cells: int | Mapping | pd.DataFrame, *, random_state: int = 0) -> AnnData:
+def generate(
+    model: SCGAN,
+    n_cells: int | Mapping | pd.DataFrame,
+    *,
+    random_state: int = 0,
+    filename: str | Path | None = None,
+) -> AnnData:
     """Generate synthetic cells as integer counts.
 
     Parameters
@@ -23,6 +32,9 @@ def generate(model: SCGAN, n_cells: int | Mapping | pd.DataFrame, *, random_stat
         condition columns (and continuous covariates).
     random_state
         Seed; the same seed gives the same cells.
+    filename
+        Write the cells in blocks to this `.h5ad` file (atomically) instead of memory, for requests larger than
+        memory; the file is returned opened backed.
 
     Returns
     -------
@@ -30,4 +42,4 @@ def generate(model: SCGAN, n_cells: int | Mapping | pd.DataFrame, *, random_stat
     as categoricals with the training categories, ``'scgan_synthetic'`` (True) and ``'library_size'``;
     unique `.obs_names`; `.uns['scgan']` with the parameters and the model summary.
     """
-    return model.generate(n_cells, random_state=random_state)
+    return model.generate(n_cells, random_state=random_state, filename=filename)

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import lightning.pytorch as pl
 from anndata import AnnData
 
-from scgan.model import SCGAN
-
-_INIT_OPTIONS = set(inspect.signature(SCGAN.__init__).parameters) - {"self", "adata"}
-_TRAIN_OPTIONS = set(inspect.signature(SCGAN.train).parameters) - {
-    "self",
-    "max_epochs",
-    "random_state",
-    "trainer_kwargs",
-}
+if TYPE_CHECKING:
+    from scgan.model import SCGAN
 
 
 def train(
@@ -28,14 +21,15 @@ def train(
     covariate_obsm_key: str | None = None,
     max_epochs: int | None = None,
     random_state: int = 0,
-    **model_kwargs,
+    **options,
 ) -> SCGAN:
     """Train a conditional GAN on counts, conditioned on one or more `.obs` columns.
 
     Parameters
     ----------
     adata
-        Annotated data matrix of raw counts (the training cells).
+        Annotated data matrix of raw counts (the training cells), in memory or backed
+        (``anndata.read_h5ad(path, backed='r')``: trained from disk, memory bounded by the minibatch).
     condition_key
         A categorical `.obs` column, or a list of them for a joint condition (e.g.
         ``["cell_type", "condition"]``).
@@ -44,21 +38,29 @@ def train(
     covariate_keys, covariate_obsm_key
         Continuous covariates: numeric `.obs` columns and/or an `.obsm` matrix (e.g. genotype calls).
     max_epochs
-        Passes over the cells; `None` scales with the dataset size (see :meth:`SCGAN.train`).
+        Passes over the cells; `None` trains a budget of optimiser steps that does not grow with the data
+        (``max_steps``, see :meth:`SCGAN.train <scgan.model.SCGAN.train>`).
     random_state
         Seed of the weights, the minibatches and the sampling.
-    **model_kwargs
-        Options of :class:`~scgan.model.SCGAN` (``n_latent``, ``count_head``, ``loss``, ...) and of
-        :meth:`SCGAN.train <scgan.model.SCGAN.train>` (``batch_size``, ``n_critic``, ``lr_generator``,
-        ``accelerator``, ``enable_progress_bar``, ...).
+    **options
+        Options of :class:`~scgan.model.SCGAN` (``n_latent``, ``count_head``, ``loss``, ...), of
+        :meth:`SCGAN.train <scgan.model.SCGAN.train>` (``max_steps``, ``batch_size``, ``accelerator``,
+        ``devices``, ...), of its training plan :class:`~scgan.model.GANTrainingPlan` (``n_critic``,
+        ``lr_generator``, ``ema_decay``, ``early_stopping``, ...) and of Lightning's Trainer
+        (``enable_progress_bar``, ``strategy``, ...), each passed to the layer that uses it.
 
     Returns
     -------
     The trained :class:`~scgan.model.SCGAN`. `adata` is registered with it (scvi-tools writes
-    `.uns['_scvi_uuid']` and `.uns['_scvi_manager_uuid']`); nothing else in `adata` changes.
+    `.uns['_scvi_uuid']`, `.uns['_scvi_manager_uuid']` and, for several condition columns,
+    `.obsm['_scvi_extra_categorical_covs']`); nothing else in `adata` changes.
     """
-    init_kwargs = {k: model_kwargs.pop(k) for k in list(model_kwargs) if k in _INIT_OPTIONS}
-    train_kwargs = {k: model_kwargs.pop(k) for k in list(model_kwargs) if k in _TRAIN_OPTIONS}
+    import lightning.pytorch as pl
+
+    from scgan.model import SCGAN, GANTrainingPlan
+
+    init_kwargs = _take(options, SCGAN.__init__)
+    plan_kwargs = _take(options, GANTrainingPlan.__init__, exclude={"module", "validation", "max_steps"})
     SCGAN.setup_anndata(
         adata,
         condition_keys=condition_key,
@@ -69,6 +71,12 @@ def train(
     # the initial weights are drawn when the model is built: seed before
     pl.seed_everything(random_state, verbose=False)
     model = SCGAN(adata, **init_kwargs)
-    # what is left goes to the Lightning trainer, which names anything it does not know
-    model.train(max_epochs=max_epochs, random_state=random_state, **train_kwargs, **model_kwargs)
+    # what is left goes to SCGAN.train and then to the Lightning trainer, which names anything it does not know
+    model.train(max_epochs=max_epochs, random_state=random_state, plan_kwargs=plan_kwargs, **options)
     return model
+
+
+def _take(options: dict, function, *, exclude: set[str] = frozenset()) -> dict:
+    """Remove from `options` and return those that are keyword parameters of `function`."""
+    names = set(inspect.signature(function).parameters) - {"self", "adata"} - exclude
+    return {name: options.pop(name) for name in list(options) if name in names}
