@@ -214,10 +214,11 @@ def evaluate(
     )
 
     fit_counts = _select(fit_source_counts, fit_rows, fit_source.var_names.get_indexer(genes))
-    hvgs = hvg_names(AnnData(X=fit_counts, var=pd.DataFrame(index=genes)), n_top_genes=n_top_genes)
+    fit_cells = AnnData(X=fit_counts, var=pd.DataFrame(index=genes))
+    hvgs = hvg_names(fit_cells, n_top_genes=n_top_genes)
     hvg_columns = pd.Index(genes).get_indexer(hvgs)
     space = PCASpace(n_comps, random_state=random_state).fit(fit_counts[:, hvg_columns])
-    program_genes = set(hvg_names(AnnData(X=fit_counts, var=pd.DataFrame(index=genes)), n_top_genes=N_PROGRAM_GENES))
+    program_genes = set(hvg_names(fit_cells, n_top_genes=N_PROGRAM_GENES))
     program_columns = np.flatnonzero([gene in program_genes for gene in hvgs])
 
     def cells(counts, rows, var_names, labels, contrasts) -> _Cells:
@@ -246,15 +247,7 @@ def evaluate(
         program_columns=program_columns,
         random_state=random_state,
     )
-    if contrast_key is not None:
-        levels = [
-            level
-            for level in categorical(real.obs[contrast_key]).cat.categories.astype(str)
-            if level in set(real_contrasts)
-        ]
-        contrasts = [(label, level, levels[0]) for label in label_order for level in levels[1:]]
-    else:
-        contrasts = [(label, label, None) for label in label_order]
+    contrasts = _contrasts(real, contrast_key, label_order)
     table = pd.concat([table, _de_table(compared, synthetic_cells, reference_cells, contrasts)])
     if reference is not None:
         columns = reference.var_names.get_indexer(hvgs)
@@ -468,6 +461,19 @@ def _table(
             int((synthetic.labels == label).sum()),
         )
     return _rows(results)
+
+
+def _contrasts(real: AnnData, contrast_key: str | None, labels: list[str]) -> list[tuple[str, str, str | None]]:
+    """The contrasts of differential expression as ``(label, group, base)``.
+
+    Each level of `contrast_key` against its first level within each label; without a contrast column, each label
+    against the other cells (`base` None).
+    """
+    if contrast_key is None:
+        return [(label, label, None) for label in labels]
+    present = set(real.obs[contrast_key].astype(str))
+    levels = [level for level in categorical(real.obs[contrast_key]).cat.categories.astype(str) if level in present]
+    return [(label, level, levels[0]) for label in labels for level in levels[1:]]
 
 
 def _de_table(
