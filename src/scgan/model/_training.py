@@ -19,7 +19,7 @@ from scgan.pp._split import split_indices
 DEFAULT_MAX_STEPS = 10_000
 DEFAULT_BATCH_SIZE = 128
 # Validation cells: at most this many, from conditions with at least MIN_VALIDATION_CONDITION cells.
-MAX_VALIDATION_CELLS = 1_000
+MAX_VALIDATION_CELLS = 500
 MIN_VALIDATION_CONDITION = 20
 # Training cells the validation score's PCA space is fitted on.
 N_PCA_CELLS = 2_000
@@ -81,7 +81,7 @@ class TrainingMixin:
             `batch_size` times the number of devices, and each device makes `max_steps` steps.
         validation_fraction
             Share of the cells of each condition held out of training to score the generator (an MMD in a PCA
-            space of training cells), at most 1,000 cells in all; conditions with fewer than 20 cells stay whole
+            space of training cells), at most 500 cells in all; conditions with fewer than 20 cells stay whole
             in training. 0 turns validation off.
         random_state
             Seed of the initial weights, the minibatch order, the validation sample and the sampling.
