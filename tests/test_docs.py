@@ -8,7 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", ROOT / "BENCHMARKS.md", *sorted((ROOT / "docs").glob("*.md"))]
-NAMESPACES = ["pp", "tl", "pl", "metrics", "datasets", "model"]
+NAMESPACES = ["pp", "tl", "pl", "metrics", "datasets", "model", "module", "benchmark"]
 
 # Words of a development diary, not of a user's documentation. Each pattern is narrow enough to leave ordinary
 # text alone: "from scratch" is English, a hex colour such as #555555 is not an issue number.

@@ -3,7 +3,7 @@
 import importlib
 from importlib.metadata import version
 
-from scgan import datasets, metrics, pl, pp, tl
+from scgan import benchmark, datasets, metrics, pl, pp, tl
 
 __version__ = version("scgan")
 
@@ -18,4 +18,4 @@ def __getattr__(name: str):
     raise AttributeError(msg)
 
 
-__all__ = ["datasets", "metrics", "model", "module", "pl", "pp", "tl"]
+__all__ = ["benchmark", "datasets", "metrics", "model", "module", "pl", "pp", "tl"]
