@@ -133,3 +133,15 @@ def test_non_integer_fraction():
     # sparse: only stored values count
     assert non_integer_fraction(sp.csr_matrix(np.array([[0, 0, 0.5, 2.0]]))) == 0.5
     assert np.isnan(non_integer_fraction(sp.csr_matrix((3, 3))))
+
+
+def test_biased_mmd_is_zero_for_identical_samples_and_never_negative():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(60, 5)), rng.normal(size=(80, 5))
+    assert scgan.metrics.mmd(x, x, biased=True) == pytest.approx(0.0, abs=1e-12)
+    biased, unbiased = scgan.metrics.mmd(x, y, biased=True), scgan.metrics.mmd(x, y)
+    assert biased > 0 and biased > unbiased
+    # the V-statistic adds at most the cells' kernels with themselves (3 kernels of 1 each) over the sample sizes
+    assert biased - unbiased < 3 / 60 + 3 / 80
+    shifted = scgan.metrics.mmd(x, y + 1.0, biased=True)
+    assert shifted > biased

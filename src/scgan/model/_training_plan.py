@@ -294,7 +294,7 @@ class GANTrainingPlan(pl.LightningModule):
             torch.manual_seed(0)  # the same noise every check, so scores differ only by the generator
             fake = counts_to_csr(self.module.generate(categorical, continuous, library_size))
         real = self._pca.transform(cells.counts.numpy())
-        return mmd(real, self._pca.transform(fake), max_cells=real.shape[0] * draws)
+        return mmd(real, self._pca.transform(fake), max_cells=real.shape[0] * draws, biased=True)
 
     def on_train_end(self):
         """Restore the best generator seen on validation cells (else the averaged one, if any)."""
