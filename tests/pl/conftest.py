@@ -14,7 +14,7 @@ import pytest
 import scipy.sparse as sp
 
 import scgan
-from scgan.tl._evaluate import IDEAL
+from scgan.tl._evaluate_table import IDEAL
 
 LABELS = ["type_0", "type_1", "rare"]
 METHODS = ["none", "class_weight", "random", "smote", "floor", "scvi", "scgan"]

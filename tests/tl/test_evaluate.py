@@ -202,7 +202,8 @@ def small_forests(monkeypatch):
     """The classifier test with 10 trees and 2 folds: the forests take most of evaluate's time, and the tests
     using this fixture check other rows."""
     monkeypatch.setattr(
-        "scgan.tl._evaluate.classifier_auroc", partial(scgan.metrics.classifier_auroc, n_estimators=10, n_folds=2)
+        "scgan.tl._evaluate_fidelity.classifier_auroc",
+        partial(scgan.metrics.classifier_auroc, n_estimators=10, n_folds=2),
     )
 
 
