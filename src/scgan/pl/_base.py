@@ -30,12 +30,12 @@ def make_axes(
     figsize: tuple[float, float] | None,
     ncols: int | None = None,
     panel_size: tuple[float, float] = PANEL_SIZE,
-    wide_last: bool = False,
+    n_wide: int = 0,
     sharey: bool = False,
 ) -> tuple[Figure, list[Axes]]:
     """Axes for `n_panels` panels: the user's `ax` (one Axes per panel), or a new grid of `ncols` columns.
 
-    With `wide_last`, the last panel of a new grid spans a whole row of its own, below the others.
+    The last `n_wide` panels of a new grid span a whole row each, below the others.
     """
     if ax is not None:
         axes = [ax] if isinstance(ax, Axes) else list(np.ravel(np.asarray(ax, dtype=object)))
@@ -46,9 +46,9 @@ def make_axes(
             )
             raise ValueError(msg)
         return axes[0].figure, axes
-    n_grid = n_panels - 1 if wide_last else n_panels
+    n_grid = n_panels - n_wide
     ncols = max(1, min(ncols or n_grid, n_grid)) if n_grid else 1
-    nrows = math.ceil(n_grid / ncols) + int(wide_last)
+    nrows = math.ceil(n_grid / ncols) + n_wide
     if figsize is None:
         figsize = (panel_size[0] * ncols, panel_size[1] * nrows)
     fig = plt.figure(figsize=figsize, layout="constrained")
@@ -57,8 +57,7 @@ def make_axes(
     for i in range(n_grid):
         share = axes[i - i % ncols] if sharey and i % ncols else None
         axes.append(fig.add_subplot(grid[i // ncols, i % ncols], sharey=share))
-    if wide_last:
-        axes.append(fig.add_subplot(grid[-1, :]))
+    axes += [fig.add_subplot(grid[nrows - n_wide + i, :]) for i in range(n_wide)]
     return fig, axes
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from anndata import AnnData
@@ -117,7 +116,9 @@ def evaluation(
         msg = "The table has no rows to plot."
         raise ValueError(msg)
 
-    fig, axes = _panels(len(metrics), len(by_label), ax=ax, figsize=figsize, ncols=ncols)
+    fig, axes = make_axes(
+        len(metrics) + len(by_label), ax=ax, figsize=figsize, ncols=ncols, panel_size=PANEL_SIZE, n_wide=len(by_label)
+    )
     for axis, metric in zip(axes, metrics, strict=False):
         row = overall.loc[metric]
         offsets = _bars(axis, np.array([0.0]), [row["synthetic"]], [row["reference"]], row["ideal"], width=0.8)
@@ -136,25 +137,6 @@ def evaluation(
     if ax is None:
         fig.suptitle(_sizes_title(table))
     return finish(fig, axes, show=show, return_fig=return_fig)
-
-
-def _panels(
-    n_metrics: int, n_wide: int, *, ax: Axes | Sequence[Axes] | None, figsize: tuple[float, float] | None, ncols: int
-) -> tuple[Figure, list[Axes]]:
-    """The user's axes, or a grid of `ncols` metric panels above `n_wide` panels a row wide each."""
-    if ax is not None or n_wide <= 1:
-        return make_axes(
-            n_metrics + n_wide, ax=ax, figsize=figsize, ncols=ncols, panel_size=PANEL_SIZE, wide_last=n_wide == 1
-        )
-    ncols = max(1, min(ncols, n_metrics)) if n_metrics else 1
-    nrows = -(-n_metrics // ncols)
-    if figsize is None:
-        figsize = (PANEL_SIZE[0] * ncols, PANEL_SIZE[1] * (nrows + n_wide))
-    fig = plt.figure(figsize=figsize, layout="constrained")
-    grid = fig.add_gridspec(nrows + n_wide, ncols)
-    axes = [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(n_metrics)]
-    axes += [fig.add_subplot(grid[nrows + i, :]) for i in range(n_wide)]
-    return fig, axes
 
 
 def _sizes_title(table: pd.DataFrame) -> str:
