@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
 
@@ -12,7 +11,7 @@ from anndata import AnnData
 from tqdm.auto import tqdm
 
 from scgan._utils import categorical, get_matrix, to_csr
-from scgan.benchmark._fold import Fold, Generator
+from scgan.benchmark._fold import Fold
 from scgan.benchmark._setup import Setup, check_setup
 from scgan.metrics._oversampling import FEATURE_SPACES, METRICS, TrainingSet, fit_and_score
 from scgan.pp._split import split_indices
@@ -29,25 +28,7 @@ class HeldOut:
     labels: np.ndarray
 
 
-def oversampling(
-    adata: AnnData,
-    *,
-    key: str,
-    rare: str,
-    n_rare: int | Sequence[int],
-    methods: Sequence[str],
-    classifiers: Sequence[str],
-    features: Sequence[str],
-    n_seeds: int,
-    test_size: float,
-    target: str | int,
-    n_top_genes: int,
-    layer: str | None,
-    random_state: int,
-    model_kwargs: Mapping[str, Mapping] | None,
-    extra_methods: Mapping[str, Generator] | None,
-    progress: bool,
-) -> pd.DataFrame:
+def oversampling(adata: AnnData, *, progress: bool, **settings) -> pd.DataFrame:
     """Run the oversampling benchmark: every arm, classifier and feature space on every seed and `n_rare`.
 
     The machinery behind :func:`scgan.tl.benchmark_oversampling`, which documents the arms and parameters and
@@ -55,35 +36,24 @@ def oversampling(
 
     Parameters
     ----------
-    adata, key, rare, n_rare, methods, classifiers, features, n_seeds, test_size, target, n_top_genes, layer
-        As for :func:`scgan.tl.benchmark_oversampling`; `methods` are names in :data:`scgan.benchmark.ARMS`.
-    random_state, model_kwargs, extra_methods, progress
-        As for :func:`scgan.tl.benchmark_oversampling`; `model_kwargs` holds the options of arms that take them.
+    adata
+        As for :func:`scgan.tl.benchmark_oversampling`.
+    progress
+        Show a progress bar over seeds x `n_rare` x arms.
+    **settings
+        ``key``, ``rare``, ``n_rare``, ``methods``, ``classifiers``, ``features``, ``n_seeds``, ``test_size``,
+        ``target``, ``n_top_genes``, ``layer``, ``random_state``, ``model_kwargs`` and ``extra_methods``, as for
+        :func:`scgan.tl.benchmark_oversampling`; `methods` are names in :data:`scgan.benchmark.ARMS` and
+        `model_kwargs` holds the options of arms that take them.
 
     Returns
     -------
     The tidy results of :func:`scgan.tl.benchmark_oversampling`, with the checked parameters in
     ``results.attrs['params']``.
     """
-    setup = check_setup(
-        adata,
-        key=key,
-        rare=rare,
-        n_rare=n_rare,
-        methods=methods,
-        classifiers=classifiers,
-        features=features,
-        n_seeds=n_seeds,
-        test_size=test_size,
-        target=target,
-        n_top_genes=n_top_genes,
-        layer=layer,
-        random_state=random_state,
-        model_kwargs=model_kwargs,
-        extra_methods=extra_methods,
-    )
-    counts = to_csr(get_matrix(adata, layer))
-    labels = categorical(adata.obs[key]).astype(str).to_numpy()
+    setup = check_setup(adata, **settings)
+    counts = to_csr(get_matrix(adata, setup.layer))
+    labels = categorical(adata.obs[setup.key]).astype(str).to_numpy()
     splits = {seed: split_indices(labels, test_size=setup.test_size, random_state=seed) for seed in setup.seeds}
     for train, test in splits.values():
         _check_rare_cells(labels, train, test, rare=setup.rare, n_rare=setup.n_rare)
