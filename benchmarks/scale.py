@@ -50,7 +50,8 @@ def write_counts(path: Path, n_cells: int, *, n_genes: int = N_GENES, random_sta
     labels = rng.choice(n_types, size=n_cells, p=TYPE_SHARES / TYPE_SHARES.sum())
     partial = path.with_suffix(".partial")
     with h5py.File(partial, "w") as file:
-        ad.io.write_elem(file, "X", sp.csr_matrix((0, n_genes), dtype=np.int32))
+        # chunks of 65,536 values, not the one-value chunks that appending to an empty matrix would get
+        ad.io.write_elem(file, "X", sp.csr_matrix((0, n_genes), dtype=np.int32), dataset_kwargs={"chunks": (2**16,)})
         matrix = ad.io.sparse_dataset(file["X"])
         for start in range(0, n_cells, BLOCK_CELLS):
             block_labels = labels[start : start + BLOCK_CELLS]

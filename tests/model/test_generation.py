@@ -2,6 +2,7 @@
 
 import types
 
+import h5py
 import numpy as np
 import pytest
 
@@ -27,6 +28,8 @@ def test_generation_to_a_file_gives_the_cells_of_generation_in_memory(model, tmp
     assert on_disk.obs.equals(in_memory.obs)
     assert on_disk.uns["scgan"]["n_cells"] == 200
     assert sorted(p.name for p in tmp_path.iterdir()) == ["syn.h5ad"]
+    with h5py.File(tmp_path / "syn.h5ad", "r") as file:  # chunked for reading back, not one value at a time
+        assert all(file["X"][name].chunks[0] >= 2**16 for name in ("data", "indices", "indptr"))
 
 
 def test_interrupted_generation_leaves_no_file(model, tmp_path, monkeypatch):

@@ -21,6 +21,7 @@ from scgan.model._requests import cell_count, condition_codes, condition_table
 
 # a request whose counts would take more than this share of the available memory must go to a file
 MAX_MEMORY_SHARE = 0.5
+H5_CHUNK_VALUES = 2**16
 
 
 def counts_to_csr(counts: torch.Tensor) -> sp.csr_matrix:
@@ -155,7 +156,10 @@ def _write_h5ad(
     library_size = np.zeros(len(obs), dtype=np.int64)
     try:
         with h5py.File(partial, "w") as file:
-            anndata.io.write_elem(file, "X", sp.csr_matrix((0, len(var)), dtype=np.int32))
+            # resizable arrays in chunks of 65,536 values: appending to an empty matrix would otherwise chunk the
+            # row pointers one value at a time, and reading them back would take gigabytes for a million cells
+            empty = sp.csr_matrix((0, len(var)), dtype=np.int32)
+            anndata.io.write_elem(file, "X", empty, dataset_kwargs={"chunks": (H5_CHUNK_VALUES,)})
             matrix = anndata.io.sparse_dataset(file["X"])
             start = 0
             for block in blocks:
