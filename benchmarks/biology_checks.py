@@ -60,7 +60,7 @@ def summary(table, column: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", choices=sorted(DATASETS), required=True)
+    parser.add_argument("--dataset", choices=sorted(DATASETS), default="kang", help="(default: %(default)s)")
     parser.add_argument("--data", type=Path, default=None, help="h5ad file of counts (default: ../shared/data/...)")
     parser.add_argument("--epochs", type=int, default=None, help="scgan's max_epochs (default: its own)")
     parser.add_argument("--seed", type=int, default=0)

@@ -206,9 +206,7 @@ def test_train_refuses_an_existing_model_before_training(data_file, tmp_path, ca
 
 def test_generate_missing_model(tmp_path, capsys):
     assert main(["generate", str(tmp_path / "nomodel"), "--n", "5", "--out", str(tmp_path / "syn.h5ad")]) == 2
-    assert _error_line(capsys) == (
-        f"{tmp_path / 'nomodel'} is not a folder; pass the folder written by model.save()."
-    )
+    assert _error_line(capsys) == (f"{tmp_path / 'nomodel'} is not a folder; pass the folder written by model.save().")
     assert not (tmp_path / "syn.h5ad").exists()
 
 

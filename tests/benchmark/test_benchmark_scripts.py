@@ -21,13 +21,19 @@ def _imported_modules(script: Path) -> list[str]:
     return modules
 
 
+# the scale benchmark times scvi-tools' SCVI on the very file it is given, backed files included, which the
+# baseline (a copy of the counts in memory) cannot do
+MEASURES_SCVI_ITSELF = {"scale"}
+
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=[script.stem for script in SCRIPTS])
 def test_scripts_use_the_public_api_only(script):
     siblings = {other.stem for other in SCRIPTS}
     for module in _imported_modules(script):
         parts = module.split(".")
         assert parts[0] not in siblings, f"{script.name} imports the script {module}"
-        assert parts[0] != "scvi", f"{script.name} imports scvi-tools; use scgan.benchmark's scVI baseline"
+        if script.stem not in MEASURES_SCVI_ITSELF:
+            assert parts[0] != "scvi", f"{script.name} imports scvi-tools; use scgan.benchmark's scVI baseline"
         if parts[0] == "scgan":
             assert not any(part.startswith("_") for part in parts), f"{script.name} imports private {module}"
     assert "labels_key" not in script.read_text()
