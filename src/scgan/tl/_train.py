@@ -57,10 +57,11 @@ def train(
     """
     import lightning.pytorch as pl
 
-    from scgan.model import SCGAN, GANTrainingPlan
+    from scgan.model import SCGAN
+    from scgan.model._training import PLAN_OPTIONS
 
-    init_kwargs = _take(options, SCGAN.__init__)
-    plan_kwargs = _take(options, GANTrainingPlan.__init__, exclude={"module", "validation", "max_steps"})
+    init_kwargs = _take(options, set(inspect.signature(SCGAN.__init__).parameters) - {"self", "adata"})
+    plan_kwargs = _take(options, PLAN_OPTIONS)
     SCGAN.setup_anndata(
         adata,
         condition_keys=condition_key,
@@ -76,7 +77,6 @@ def train(
     return model
 
 
-def _take(options: dict, function, *, exclude: set[str] = frozenset()) -> dict:
-    """Remove from `options` and return those that are keyword parameters of `function`."""
-    names = set(inspect.signature(function).parameters) - {"self", "adata"} - exclude
+def _take(options: dict, names: set[str]) -> dict:
+    """Remove from `options` and return those named in `names`."""
     return {name: options.pop(name) for name in list(options) if name in names}
