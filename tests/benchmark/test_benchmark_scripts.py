@@ -51,6 +51,7 @@ def test_missing_data_file_is_one_line(script, tmp_path, monkeypatch):
 
 def test_every_script_reading_data_is_checked():
     assert {script.stem for script in READING_DATA} >= {
+        "fidelity",
         "fidelity_pbmc3k",
         "fidelity_tables",
         "joint_condition_kang",

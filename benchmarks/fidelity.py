@@ -1,0 +1,114 @@
+"""Held-out fidelity of scgan and scVI on every development dataset, next to real vs real.
+
+For each split: 30% of the cells held out (stratified by the condition), the genes chosen on the training
+cells (2,000 highly variable genes; Kang et al. and pbmc68k keep all of theirs), scgan trained with its defaults
+and scVI (scgan.benchmark.scvi_samples: the condition a categorical covariate, scvi-tools' default epochs) on
+the training cells only, as many synthetic cells per condition as the held-out set has, and every cell set
+scored by scgan.tl.evaluate against the held-out cells with the training cells as real-vs-real reference:
+the classifier two-sample AUROC overall and per label (ideal 0.5), MMD, per-cell KS statistics, label
+faithfulness. Kang et al. is conditioned on cell type x stimulation; its labels are the pairs.
+
+    python benchmarks/fidelity.py [--dataset pbmc3k|kang|baron|pbmc68k] [--data FILE] [--splits 0 1 2] \
+        [--methods scgan scvi] [--set OPTION=VALUE ...] [--out results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+import scgan
+from scgan import benchmark
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+# dataset -> (file, condition columns, highly variable genes kept); pbmc68k ships with scanpy
+DATASETS = {
+    "pbmc3k": (SHARED / "pbmc3k_labeled.h5ad", ["cell_type"], 2000),
+    "kang": (SHARED / "kang_ifnb.h5ad", ["cell_type", "condition"], None),
+    "baron": (SHARED / "baron_mouse1.h5ad", ["cell_type"], 2000),
+    "pbmc68k": (None, ["cell_type"], None),
+}
+LABEL = "label"
+SCORES = ("auroc", "mmd", "library_size_ks", "zero_fraction_ks", "label_f1", "marker_jaccard")
+
+
+def with_label(adata, keys: list[str]):
+    """A copy of `adata` whose `.obs[LABEL]` is the condition, the pair of values when there are two columns."""
+    adata = adata.copy()
+    adata.obs[LABEL] = adata.obs[keys].astype(str).agg(" | ".join, axis=1).astype("category")
+    return adata
+
+
+def scores(table: pd.DataFrame, column: str) -> dict:
+    """Overall scores of a tl.evaluate table and the AUROC per label, from one of its columns."""
+    overall = table[table["label"] == "all"].set_index("metric")[column]
+    per_label = table[(table["metric"] == "auroc") & (table["label"] != "all")].set_index("label")[column]
+    return {**{name: float(overall[name]) for name in SCORES}, "per_label": per_label.to_dict()}
+
+
+def run_split(adata, keys: list[str], n_top_genes: int | None, *, methods, options: dict, seed: int) -> dict:
+    """Train the methods on one split and score them (and real vs real) against the held-out cells."""
+    train, test = benchmark.held_out_split(adata, key=keys, n_top_genes=n_top_genes, random_state=seed)
+    wanted = test.obs[keys].reset_index(drop=True)
+    reference, test_labelled = with_label(train, keys), with_label(test, keys)
+    result: dict = {"n_train": train.n_obs, "n_test": test.n_obs, "n_genes": train.n_vars}
+
+    def evaluate(synthetic):
+        return scgan.tl.evaluate(
+            test_labelled, with_label(synthetic, keys), key=LABEL, reference=reference, random_state=seed
+        )
+
+    if "scgan" in methods:
+        start = time.perf_counter()
+        model = scgan.tl.train(train, condition_key=keys, random_state=seed, enable_progress_bar=False, **options)
+        result["scgan_seconds"] = time.perf_counter() - start
+        result["best_epoch"] = model.best_epoch
+        result["epochs_trained"] = int(model.history["critic_loss"].shape[0])
+        if "validation_mmd" in model.history:
+            result["validation_mmd"] = model.history["validation_mmd"].dropna().to_numpy(dtype=float).ravel().tolist()
+        table = evaluate(scgan.tl.generate(model, wanted, random_state=seed))
+        result["scgan"] = scores(table, "synthetic")
+        result["real_vs_real"] = scores(table, "reference")
+    if "scvi" in methods:
+        start = time.perf_counter()
+        table = evaluate(benchmark.scvi_samples(train, key=keys, n_cells=wanted, random_state=seed))
+        result["scvi_seconds"] = time.perf_counter() - start
+        result["scvi"] = scores(table, "synthetic")
+        result.setdefault("real_vs_real", scores(table, "reference"))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", choices=sorted(DATASETS), default="pbmc3k")
+    parser.add_argument("--data", type=Path, default=None, help="h5ad file of counts (default: the dataset's)")
+    parser.add_argument("--splits", type=int, nargs="+", default=[0, 1, 2], help="seeds of the held-out splits")
+    parser.add_argument("--methods", nargs="+", choices=["scgan", "scvi"], default=["scgan", "scvi"])
+    parser.add_argument("--set", nargs="*", default=[], help="scgan options, e.g. n_critic=2 max_steps=5000")
+    parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
+    args = parser.parse_args()
+    path, keys, n_top_genes = DATASETS[args.dataset]
+    path = args.data or path
+    adata = scgan.datasets.pbmc68k() if path is None else benchmark.read_data(path)
+    options = benchmark.parse_options(args.set)
+    warnings.filterwarnings("ignore")
+
+    results = {"dataset": args.dataset, "keys": keys, "settings": options, "splits": {}}
+    for seed in args.splits:
+        split = run_split(adata, keys, n_top_genes, methods=args.methods, options=options, seed=seed)
+        results["splits"][seed] = split
+        line = ", ".join(f"{name} {split[name]['auroc']:.3f}" for name in [*args.methods, "real_vs_real"])
+        print(f"{args.dataset} split {seed}: AUROC {line}", flush=True)
+        if args.out:
+            benchmark.write_json(args.out, results)
+    for name in [*args.methods, "real_vs_real"]:
+        values = [split[name]["auroc"] for split in results["splits"].values()]
+        print(f"{name}: mean AUROC {sum(values) / len(values):.3f} ({', '.join(f'{v:.3f}' for v in values)})")
+
+
+if __name__ == "__main__":
+    main()
