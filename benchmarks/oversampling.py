@@ -1,24 +1,33 @@
 """Oversampling benchmark on real data: does topping up a rare cell type help a classifier on held-out cells?
 
     python benchmarks/oversampling.py [--data ../shared/data/pbmc3k_labeled.h5ad] [--rare DC] [--n-rare 10 20] \
-        [--seeds 3] [--methods none smote scgan ...] [--set scgan.max_epochs=100 ...] --out benchmarks/results/pbmc3k_DC
+        [--seeds 3] [--methods none smote scgan ...] [--set scgan.max_epochs=100 ...] [--upper-bound] \
+        --out benchmarks/results/pbmc3k_DC
 
 Runs scgan.tl.benchmark_oversampling (arms: scgan.benchmark.ARMS) and writes the tidy results, the summary
 (mean and std over seeds) and the paired comparison of scgan with the best other arm as CSV; prints the
-rare-class F1 summary as a markdown table.
+rare-class F1 summary as a markdown table. With --upper-bound, the classifiers are also fitted on every real
+training cell of the rare type, nothing added (method "all real", n_rare = those cells): what more real cells
+would give.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import time
 import warnings
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from anndata import AnnData
 
 import scgan
 from scgan import benchmark
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pbmc3k_labeled.h5ad"
+TEST_SIZE = inspect.signature(scgan.tl.benchmark_oversampling).parameters["test_size"].default
 
 
 def arm_options(settings: list[str]) -> dict[str, dict]:
@@ -32,6 +41,13 @@ def arm_options(settings: list[str]) -> dict[str, dict]:
     return options
 
 
+def n_training_cells(adata, *, key: str, rare: str) -> int:
+    """Cells of `rare` in the training part of the benchmark's held-out split (the same for every seed)."""
+    labels = AnnData(X=np.zeros((adata.n_obs, 1)), obs=adata.obs[[key]].copy())  # the split reads only the labels
+    split = scgan.pp.split(labels, key, test_size=TEST_SIZE, random_state=0, copy=True).obs["scgan_split"]
+    return int(((labels.obs[key].astype(str) == rare) & (split == "train").to_numpy()).sum())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA, help="h5ad file of counts (default: %(default)s)")
@@ -41,6 +57,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--methods", nargs="+", default=None, help=f"default: every arm, {list(benchmark.ARMS)}")
     parser.add_argument("--set", nargs="*", default=[], help="options per arm, e.g. scvi.max_epochs=50")
+    parser.add_argument("--upper-bound", action="store_true", help="also fit on every real training cell of --rare")
     parser.add_argument("--out", type=Path, required=True, help="prefix of the CSV files")
     args = parser.parse_args()
     model_kwargs = arm_options(args.set)
@@ -58,6 +75,12 @@ def main() -> None:
         model_kwargs=model_kwargs,
         **options,
     )
+    if args.upper_bound:
+        n_train = n_training_cells(adata, key=args.key, rare=args.rare)
+        bound = scgan.tl.benchmark_oversampling(
+            adata, key=args.key, rare=args.rare, n_rare=(n_train,), n_seeds=args.seeds, methods=("none",)
+        )
+        results = pd.concat([results, bound.assign(method="all real")], ignore_index=True)
     seconds = time.perf_counter() - start
     summary = scgan.tl.summarize_oversampling(results)
     comparison = scgan.tl.compare_oversampling(results)

@@ -23,9 +23,6 @@ from scgan.metrics._oversampling import (
     poisson_floor,
 )
 
-# one GAN per seed and n_rare: a third of scgan.tl.train's default schedule (about 10,000 critic steps)
-SCGAN_CRITIC_STEPS = 3_000
-
 Arm = Callable[..., dict[str, TrainingSet]]
 
 
@@ -75,16 +72,11 @@ def scvi_cells(fold: Fold, **options) -> dict[str, TrainingSet]:
 
 
 def scgan_cells(fold: Fold, **options) -> dict[str, TrainingSet]:
-    """``scgan``: :func:`scgan.tl.train` on the fold's cells for 3,000 critic steps, then :func:`scgan.tl.generate`.
-
-    `options` go to :func:`scgan.tl.train`; ``max_epochs`` or ``max_steps`` replaces the short budget.
-    """
+    """``scgan``: :func:`scgan.tl.train` (its defaults unless `options` say otherwise), then :func:`scgan.tl.generate`."""
     from scgan.tl import generate, train
 
-    budget = {} if {"max_epochs", "max_steps"} & set(options) else {"max_steps": SCGAN_CRITIC_STEPS}
-
     def generate_cells(train_adata: AnnData, label: str, n_cells: int) -> AnnData:
-        settings = {**budget, "enable_progress_bar": False, **options}
+        settings = {"enable_progress_bar": False, **options}
         model = train(train_adata, condition_key=fold.key, random_state=fold.random_state, **settings)
         return generate(model, {label: n_cells}, random_state=fold.random_state)
 

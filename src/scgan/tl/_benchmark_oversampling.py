@@ -66,9 +66,8 @@ def benchmark_oversampling(
         training cells (each used once before any twice), as integer counts; seeded through ``scvi.settings.seed``.
     ``scgan``
         :func:`scgan.tl.train` on the training cells with ``condition_key=key`` and
-        ``model_kwargs["scgan"]``, then :func:`scgan.tl.generate`. One GAN is trained per seed and `n_rare`, so
-        the arm uses a shorter budget than :func:`scgan.tl.train`'s default: 3,000 critic steps (a third),
-        unless ``model_kwargs={"scgan": {"max_epochs": ...}}`` (or ``max_steps``) says otherwise.
+        ``model_kwargs["scgan"]`` (:func:`scgan.tl.train`'s defaults otherwise), then :func:`scgan.tl.generate`;
+        one GAN per seed and `n_rare`.
 
     The arms are registered in :data:`scgan.benchmark.ARMS`. Generator arms (``floor``, ``scvi``, ``scgan`` and
     `extra_methods`) produce counts, which are featurised
