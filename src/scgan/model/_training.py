@@ -12,7 +12,7 @@ from scvi.train import TrainRunner
 
 from scgan._utils import is_integer, is_real
 from scgan.model._registration import read_rows, registered_conditions
-from scgan.model._training_plan import GANTrainingPlan, ValidationCells
+from scgan.model._training_plan import BEST_EPOCH, GANTrainingPlan, ValidationCells
 from scgan.pp._split import split_indices
 
 # Critic steps (minibatches) of a default training, whatever the number of cells.
@@ -131,7 +131,8 @@ class TrainingMixin:
             **trainer_kwargs,
         )
         runner()
-        self.best_epoch = plan.best_epoch
+        best_epoch = runner.trainer.callback_metrics.get(BEST_EPOCH)
+        self.best_epoch = None if best_epoch is None else int(best_epoch)
         self.module.eval()
 
     def _validation_split(self, fraction: float, random_state: int) -> tuple[np.ndarray, np.ndarray]:

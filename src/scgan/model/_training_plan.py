@@ -21,6 +21,8 @@ from scgan.module import ConditionalGAN
 OBSM_COVARIATES_KEY = "covariates_obsm"
 # validation checks per training when `validation_interval` is not given
 N_VALIDATION_CHECKS = 40
+# name of the kept generator's epoch among the trainer's callback metrics
+BEST_EPOCH = "best_epoch"
 
 
 def batch_conditions(batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor | None, torch.Tensor | None]:
@@ -302,6 +304,9 @@ class GANTrainingPlan(pl.LightningModule):
             self.module.generator.load_state_dict(self.best_generator)
         elif self.ema_generator is not None:
             self._load_generator(self._averaged_weights())
+        if self.best_epoch is not None:
+            # spawned processes send the callback metrics back to the one that started them, not the plan
+            self.trainer.callback_metrics[BEST_EPOCH] = torch.tensor(self.best_epoch)
 
 
 def _check_options(options: dict) -> None:
