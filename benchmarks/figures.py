@@ -1,7 +1,7 @@
 """Draw the figures of BENCHMARKS.md from the result files in benchmarks/results, one PNG per benchmark.
 
-Uses scgan's own plots where one fits (`scgan.pl.evaluation` for the fidelity tables, `scgan.pl.oversampling` for
-the oversampling benchmark) and plain matplotlib otherwise. Reads only the stored results; trains nothing.
+Uses scgan's own plot where one fits (`scgan.pl.oversampling` for the oversampling benchmark) and plain matplotlib
+otherwise. Reads only the stored results; trains nothing.
 
     python benchmarks/figures.py [--results benchmarks/results] [--out docs/_static/benchmarks]
 """
@@ -50,73 +50,25 @@ def _grouped_bars(axis, labels, series: dict[str, tuple[list[float], str]], *, w
     )
 
 
-def fidelity_pbmc3k(results: Path, out: Path) -> Path:
-    """Held-out AUROC of the three synthetic samples per split, and per cell type on split 0."""
-    runs = {f"split {s}": _json(results, f"fidelity_pbmc3k_split{s}.json") for s in range(3)}
-    runs["split 0,\ntwice as long"] = _json(results, "fidelity_pbmc3k_twice_as_long.json")
-    baselines = _json(results, "fidelity_pbmc3k_baselines.json")
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1, 2.2]})
-    for x, run in enumerate(runs.values()):
-        samples = run["scgan"]["auroc_generation_seeds"]
-        left.scatter([x] * len(samples), samples, color=SCGAN_COLOR, s=18, alpha=0.6, linewidths=0)
-        left.scatter([x], [np.mean(samples)], color=SCGAN_COLOR, s=60, marker="_", linewidths=2)
-    left.axhline(baselines["scvi"]["auroc"], color=SCVI_COLOR, linewidth=1.5, label="scVI (split 0)")
-    left.axhline(baselines["real_vs_real"]["auroc"], color=REAL_COLOR, linewidth=1.5, label="real vs real (split 0)")
-    left.scatter([], [], color=SCGAN_COLOR, s=18, label="scgan: 3 samples, mean")
-    left.set_xticks(range(len(runs)), list(runs), fontsize="small")
-    left.set(ylabel="AUROC, synthetic vs held-out (ideal 0.5)", ylim=(0.45, 0.75), title="Held-out AUROC")
-    left.legend(fontsize="small", frameon=False, loc="upper left")
-    per_label = runs["split 0"]["scgan"]["per_label"]
-    labels = list(per_label)
-    _grouped_bars(
-        right,
-        labels,
-        {
-            "scgan": ([per_label[k] for k in labels], SCGAN_COLOR),
-            "scVI": ([baselines["scvi"]["per_label"][k] for k in labels], SCVI_COLOR),
-            "real vs real": ([baselines["real_vs_real"]["per_label"][k] for k in labels], REAL_COLOR),
-        },
-    )
-    right.axhline(0.5, **IDEAL)
-    right.set(ylabel="AUROC", ylim=(0, 1.05), title="Per cell type, split 0 (DC: 10 held-out cells, Platelet: 4)")
-    right.legend(fontsize="small", frameon=False, loc="upper left", ncols=3)
-    return _save(fig, out, "fidelity_pbmc3k.png")
+FIDELITY_DATASETS = {"pbmc3k": "pbmc3k", "kang": "Kang et al.", "baron": "Baron (mouse pancreas)", "pbmc68k": "pbmc68k"}
 
 
-def fidelity_metrics(results: Path, out: Path) -> Path:
-    """Every metric of `scgan.tl.evaluate`, scgan and scVI next to real vs real, on pbmc3k and Kang et al."""
-    metrics = [
-        "auroc",
-        "var_corr",
-        "zero_frac_mae",
-        "library_size_ks",
-        "zero_fraction_ks",
-        "label_f1",
-        "marker_jaccard",
-    ]
-    rows = [(data, method) for data in ("pbmc3k", "kang") for method in ("scgan", "scvi")]
-    fig, axes = plt.subplots(len(rows), len(metrics), figsize=(2.0 * len(metrics) + 1.5, 2.1 * len(rows)))
-    for row, (data, method) in zip(axes, rows, strict=True):
-        table = pd.read_csv(results / f"{data}_fidelity_{method}.csv")
-        scgan.pl.evaluation(table, metrics=metrics, per_label=None, ax=list(row), show=False)
-        name = {"pbmc3k": "pbmc3k", "kang": "Kang et al."}[data]
-        row[0].set_ylabel(f"{name}\n{'scgan' if method == 'scgan' else 'scVI'}", fontsize="medium")
-        for axis in row:
-            axis.tick_params(labelsize="x-small")
-            if data != "pbmc3k" or method != "scgan":
-                axis.set_title("")
-            else:
-                axis.title.set_fontsize("small")
-            if axis is not row[-1] or (data, method) != rows[0]:
-                legend = axis.get_legend()
-                if legend is not None:
-                    legend.remove()
-    for column in axes.T:  # one scale per metric, so that the rows compare at a glance
-        top = max(axis.get_ylim()[1] for axis in column)
-        for axis in column:
-            axis.set_ylim(0, top)
+def fidelity(results: Path, out: Path) -> Path:
+    """Held-out AUROC of scgan, scVI and real vs real on every dataset, one point per split."""
+    fig, axes = plt.subplots(1, len(FIDELITY_DATASETS), figsize=(11, 3.2), sharey=True)
+    methods = {"scgan": SCGAN_COLOR, "scvi": SCVI_COLOR, "real_vs_real": REAL_COLOR}
+    for axis, (dataset, title) in zip(axes, FIDELITY_DATASETS.items(), strict=True):
+        splits = _json(results, f"fidelity_{dataset}.json")["splits"].values()
+        for x, (method, color) in enumerate(methods.items()):
+            values = [split[method]["auroc"] for split in splits]
+            axis.scatter([x] * len(values), values, color=color, s=18, alpha=0.7, linewidths=0)
+            axis.scatter([x], [np.mean(values)], color=color, s=160, marker="_", linewidths=2)
+        axis.axhline(0.5, **IDEAL)
+        axis.set_xticks(range(len(methods)), ["scgan", "scVI", "real vs\nreal"], fontsize="small")
+        axis.set_title(title, fontsize="medium")
+    axes[0].set_ylabel("AUROC, synthetic vs held-out\n(ideal 0.5; points: splits, bar: mean)")
     fig.tight_layout()
-    return _save(fig, out, "fidelity_metrics.png")
+    return _save(fig, out, "fidelity.png")
 
 
 def joint_condition_kang(results: Path, out: Path) -> Path:
@@ -227,8 +179,7 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     paths = [
-        fidelity_pbmc3k(args.results, args.out),
-        fidelity_metrics(args.results, args.out),
+        fidelity(args.results, args.out),
         joint_condition_kang(args.results, args.out),
         covariates_snp(args.results, args.out),
         *(oversampling(args.results, args.out, prefix) for prefix in ("pbmc3k_DC", "pbmc3k_Platelet", "kang_CD8")),

@@ -53,7 +53,6 @@ def test_every_script_reading_data_is_checked():
     assert {script.stem for script in READING_DATA} >= {
         "fidelity",
         "fidelity_pbmc3k",
-        "fidelity_tables",
         "joint_condition_kang",
         "oversampling",
         "speed",
