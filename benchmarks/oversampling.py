@@ -75,6 +75,9 @@ def main() -> None:
         model_kwargs=model_kwargs,
         **options,
     )
+    # scgan against the other arms only: the upper bound is not an arm, and at an n_rare equal to every training
+    # cell of the rare type it would share a column with them
+    comparison = scgan.tl.compare_oversampling(results)
     if args.upper_bound:
         n_train = n_training_cells(adata, key=args.key, rare=args.rare)
         bound = scgan.tl.benchmark_oversampling(
@@ -83,7 +86,6 @@ def main() -> None:
         results = pd.concat([results, bound.assign(method="all real")], ignore_index=True)
     seconds = time.perf_counter() - start
     summary = scgan.tl.summarize_oversampling(results)
-    comparison = scgan.tl.compare_oversampling(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     results.to_csv(f"{args.out}_results.csv", index=False)
     summary.to_csv(f"{args.out}_summary.csv", index=False)
