@@ -1,14 +1,16 @@
 """Oversampling benchmark on real data: does topping up a rare cell type help a classifier on held-out cells?
 
     python benchmarks/oversampling.py [--data ../shared/data/pbmc3k_labeled.h5ad] [--rare DC] [--n-rare 10 20] \
-        [--seeds 3] [--methods none smote scgan ...] [--set scgan.max_epochs=100 ...] [--upper-bound] \
-        --out benchmarks/results/pbmc3k_DC
+        [--seeds 3] [--random-state 0] [--methods none smote scgan ...] [--set scgan.max_epochs=100 ...] \
+        [--upper-bound] --out benchmarks/results/pbmc3k_DC
+    python benchmarks/oversampling.py --combine A_results.csv B_results.csv --out benchmarks/results/pbmc3k_DC
 
 Runs scgan.tl.benchmark_oversampling (arms: scgan.benchmark.ARMS) and writes the tidy results, the summary
 (mean and std over seeds) and the paired comparison of scgan with the best other arm as CSV; prints the
 rare-class F1 summary as a markdown table. With --upper-bound, the classifiers are also fitted on every real
 training cell of the rare type, nothing added (method "all real", n_rare = those cells): what more real cells
-would give.
+would give. Seeds can run in separate processes (``--random-state 3 --seeds 2`` runs seeds 3 and 4, the same
+splits as in a five-seed run); ``--combine`` gathers their results files into one set of tables.
 """
 
 from __future__ import annotations
@@ -55,11 +57,16 @@ def main() -> None:
     parser.add_argument("--rare", default="DC")
     parser.add_argument("--n-rare", type=int, nargs="+", default=[10, 20])
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--random-state", type=int, default=0, help="first seed (default: %(default)s)")
     parser.add_argument("--methods", nargs="+", default=None, help=f"default: every arm, {list(benchmark.ARMS)}")
     parser.add_argument("--set", nargs="*", default=[], help="options per arm, e.g. scvi.max_epochs=50")
     parser.add_argument("--upper-bound", action="store_true", help="also fit on every real training cell of --rare")
+    parser.add_argument("--combine", type=Path, nargs="+", help="results CSVs of separate runs to gather, no run")
     parser.add_argument("--out", type=Path, required=True, help="prefix of the CSV files")
     args = parser.parse_args()
+    if args.combine:
+        write_tables(combine(args.combine), out=args.out)
+        return
     model_kwargs = arm_options(args.set)
     adata = benchmark.read_data(args.data)
     warnings.filterwarnings("ignore")
@@ -72,30 +79,56 @@ def main() -> None:
         rare=args.rare,
         n_rare=tuple(args.n_rare),
         n_seeds=args.seeds,
+        random_state=args.random_state,
         model_kwargs=model_kwargs,
         **options,
     )
-    # scgan against the other arms only: the upper bound is not an arm, and at an n_rare equal to every training
-    # cell of the rare type it would share a column with them
-    comparison = scgan.tl.compare_oversampling(results)
     if args.upper_bound:
         n_train = n_training_cells(adata, key=args.key, rare=args.rare)
         bound = scgan.tl.benchmark_oversampling(
-            adata, key=args.key, rare=args.rare, n_rare=(n_train,), n_seeds=args.seeds, methods=("none",)
+            adata,
+            key=args.key,
+            rare=args.rare,
+            n_rare=(n_train,),
+            n_seeds=args.seeds,
+            random_state=args.random_state,
+            methods=("none",),
         )
         results = pd.concat([results, bound.assign(method="all real")], ignore_index=True)
     seconds = time.perf_counter() - start
+    write_tables(results, out=args.out)
+    print(
+        f"{args.rare}: {seconds:.0f} s for seeds {args.random_state} to {args.random_state + args.seeds - 1} x n_rare {args.n_rare}"
+    )
+
+
+def combine(paths: list[Path]) -> pd.DataFrame:
+    """The results files of separate runs as one table; a seed found in two files is an error."""
+    for path in paths:
+        if not path.exists():
+            raise SystemExit(f"error: no results file {path}")
+    parts = [pd.read_csv(path) for path in paths]
+    seeds = [set(part["seed"]) for part in parts]
+    if sum(map(len, seeds)) != len(set().union(*seeds)):
+        raise SystemExit(f"error: the files share seeds ({[sorted(s) for s in seeds]}); each seed belongs in one run")
+    return pd.concat(parts, ignore_index=True)
+
+
+def write_tables(results: pd.DataFrame, *, out: Path) -> None:
+    """Write the results, the summary and the comparison of scgan with the best other arm; print them."""
+    # scgan against the other arms only: the upper bound is not an arm, and at an n_rare equal to every training
+    # cell of the rare type it would share a column with them
+    comparison = scgan.tl.compare_oversampling(results[results["method"] != "all real"])
     summary = scgan.tl.summarize_oversampling(results)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    results.to_csv(f"{args.out}_results.csv", index=False)
-    summary.to_csv(f"{args.out}_summary.csv", index=False)
-    comparison.to_csv(f"{args.out}_comparison.csv", index=False)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    results.to_csv(f"{out}_results.csv", index=False)
+    summary.to_csv(f"{out}_summary.csv", index=False)
+    comparison.to_csv(f"{out}_comparison.csv", index=False)
     table = summary.assign(
         rare_f1=summary["rare_f1_mean"].map("{:.2f}".format) + " ± " + summary["rare_f1_std"].map("{:.2f}".format)
     ).pivot_table(index="method", columns=["n_rare", "classifier", "features"], values="rare_f1", aggfunc="first")
     print(table.to_markdown())
     print(comparison.round(3).to_markdown(index=False))
-    print(f"{args.rare}: {seconds:.0f} s for {args.seeds} seeds x n_rare {args.n_rare}")
 
 
 if __name__ == "__main__":
