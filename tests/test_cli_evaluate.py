@@ -22,3 +22,5 @@ def test_evaluate_prints_and_writes_csv(tmp_path, capsys):
     table = pd.read_csv(out)
     assert list(table.columns) == ["metric", "label", "synthetic", "reference", "ideal", "n_real", "n_synthetic"]
     assert set(table["label"]) == {"all", "type_0", "rare"}
+    assert main([*argv, "--max-cells", "0"]) == 2
+    assert "scgan: error: max_cells must be a positive integer" in capsys.readouterr().err

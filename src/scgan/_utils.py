@@ -104,3 +104,20 @@ def is_integer(value) -> bool:
 def is_real(value) -> bool:
     """Whether `value` is a finite real number (Python or numpy), not a bool."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def stratified_sample(groups: np.ndarray, *, max_cells: int, min_per_group: int, random_state: int) -> np.ndarray:
+    """Sorted rows of a stratified sample of at most about `max_cells` (every row if there are no more).
+
+    Each group keeps its share of the sample but at least `min_per_group` cells (all of a smaller group).
+    """
+    n_cells = len(groups)
+    if n_cells <= max_cells:
+        return np.arange(n_cells)
+    rng = np.random.default_rng(random_state)
+    names, sizes = np.unique(groups, return_counts=True)
+    keep = np.minimum(sizes, np.maximum(min_per_group, np.round(max_cells * sizes / n_cells).astype(int)))
+    rows = [
+        rng.choice(np.flatnonzero(groups == name), size=k, replace=False) for name, k in zip(names, keep, strict=True)
+    ]
+    return np.sort(np.concatenate(rows))

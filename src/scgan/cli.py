@@ -50,7 +50,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     synthetic = _read_h5ad(args.synthetic, "synthetic cells")
     reference = _read_h5ad(args.reference, "reference real cells") if "reference" in args else None
     table = tl.evaluate(
-        real, synthetic, reference=reference, **_given(args, "key", "layer", "n_top_genes", "n_comps", "random_state")
+        real,
+        synthetic,
+        reference=reference,
+        **_given(args, "key", "layer", "n_top_genes", "n_comps", "max_cells", "random_state"),
     )
     print(table.to_string(index=False, float_format=lambda value: f"{value:.4g}"))
     if "csv" in args:
@@ -208,6 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"highly variable genes of the PCA {_default(tl.evaluate, 'n_top_genes')}",
     )
     evaluate.add_argument("--n-comps", type=int, help=f"principal components {_default(tl.evaluate, 'n_comps')}")
+    evaluate.add_argument(
+        "--max-cells",
+        type=int,
+        help=f"most cells per side, a stratified sample by label {_default(tl.evaluate, 'max_cells')}",
+    )
     evaluate.add_argument("--random-state", type=int, help=f"seed {_default(tl.evaluate, 'random_state')}")
     evaluate.add_argument("--csv", help="also write the table to this CSV file")
     return parser

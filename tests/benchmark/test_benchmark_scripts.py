@@ -57,3 +57,44 @@ def test_every_script_reading_data_is_checked():
         "oversampling",
         "speed",
     }
+
+
+def _functions_of(name: str) -> dict:
+    return runpy.run_path(str(next(script for script in SCRIPTS if script.stem == name)))
+
+
+def test_fidelity_noisy_copies_redraw_training_cells_of_each_wanted_condition():
+    import numpy as np
+
+    import scgan
+
+    noisy_copies = _functions_of("fidelity")["noisy_copies"]
+    train = scgan.datasets.simulate(
+        n_cells=400, n_genes=50, n_cell_types=2, rare_fraction=0.2, n_markers=10, n_response_genes=5, random_state=0
+    )
+    keys = ["cell_type", "condition"]
+    wanted = train.obs[keys].iloc[::-1].reset_index(drop=True)
+    copies = noisy_copies(train, keys, wanted, random_state=0)
+    assert copies.n_obs == len(wanted) and copies.obs_names.is_unique
+    assert (copies.obs[keys].to_numpy() == wanted.to_numpy()).all()
+    counts = copies.X.toarray()
+    assert np.array_equal(counts, np.round(counts)) and (counts >= 0).all()
+    for cell_type in wanted["cell_type"].unique():
+        real_mean = train.X[(train.obs["cell_type"] == cell_type).to_numpy()].mean(0)
+        copy_mean = counts[(copies.obs["cell_type"] == cell_type).to_numpy()].mean(0)
+        assert np.corrcoef(np.asarray(real_mean).ravel(), copy_mean)[0, 1] > 0.95
+    assert not np.array_equal(counts, noisy_copies(train, keys, wanted, random_state=1).X.toarray())
+
+
+def test_oversampling_combine_gathers_runs_of_different_seeds(tmp_path):
+    import pandas as pd
+
+    combine = _functions_of("oversampling")["combine"]
+    rows = {"n_rare": 10, "method": "none", "classifier": "logreg", "features": "pca", "rare_f1": 0.5}
+    for name, seeds in {"a": [0, 1], "b": [2], "c": [1]}.items():
+        pd.DataFrame([{**rows, "seed": seed} for seed in seeds]).to_csv(tmp_path / f"{name}.csv", index=False)
+    assert sorted(combine([tmp_path / "a.csv", tmp_path / "b.csv"])["seed"]) == [0, 1, 2]
+    with pytest.raises(SystemExit, match="share seeds"):
+        combine([tmp_path / "a.csv", tmp_path / "c.csv"])
+    with pytest.raises(SystemExit, match="no results file"):
+        combine([tmp_path / "a.csv", tmp_path / "absent.csv"])

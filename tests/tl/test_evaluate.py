@@ -195,6 +195,9 @@ def test_errors(population):
     missing.obs.iloc[0, missing.obs.columns.get_loc("cell_type")] = np.nan
     with pytest.raises(ValueError, match="missing labels"):
         scgan.tl.evaluate(missing, synthetic, key="cell_type")
+    for max_cells in (0, 2.5, "100"):
+        with pytest.raises(ValueError, match="max_cells must be a positive integer"):
+            scgan.tl.evaluate(test, synthetic, key="cell_type", max_cells=max_cells)
 
 
 @pytest.fixture
@@ -280,3 +283,33 @@ def test_memorisation_flags_noisy_copies_of_training_cells(population, small_for
         > 0.05
         > overall.loc["memorisation_fraction", "reference"]
     )
+
+
+def test_max_cells_bounds_every_side_by_label(population, small_forests, monkeypatch):
+    """On data larger than `max_cells`, the fitted, compared and synthetic cells are stratified samples: about
+    `max_cells` each, every label in its share but at least MIN_CELLS_PER_LABEL cells."""
+    monkeypatch.setattr("scgan.tl._evaluate.MIN_CELLS_PER_LABEL", 10)
+    train, test = population
+    reference, synthetic = halves_of(train)
+    table = scgan.tl.evaluate(test, synthetic, key="cell_type", reference=reference, n_comps=20, max_cells=60)
+    params = synthetic.uns["scgan_evaluation"]["params"]
+    sides = {
+        "fit": reference.obs.loc[params["fit_cells"], "cell_type"],
+        "compared": test.obs.loc[params["compared_cells"], "cell_type"],
+        "synthetic": synthetic.obs.loc[params["synthetic_cells"], "cell_type"],
+    }
+    population_shares = train.obs["cell_type"].value_counts(normalize=True)
+    for side, labels in sides.items():
+        assert 55 <= len(labels) <= 65, side
+        assert labels.index.is_unique, side
+        counts = labels.value_counts()
+        assert counts.min() >= 10, side
+        assert np.allclose(counts / counts.sum(), population_shares[counts.index], atol=0.05), side
+    assert len(params["reference_cells"]) == len(sides["synthetic"])
+    auroc = rows(table, "auroc")
+    assert auroc.loc["all", "n_real"] == len(sides["compared"])
+    assert auroc.loc["all", "n_synthetic"] == len(sides["synthetic"])
+    assert params["max_cells"] == 60
+    unbounded = scgan.tl.evaluate(test, synthetic, key="cell_type", reference=reference, n_comps=20, max_cells=None)
+    assert rows(unbounded, "auroc").loc["all", "n_real"] == test.n_obs
+    assert rows(unbounded, "auroc").loc["all", "n_synthetic"] == synthetic.n_obs

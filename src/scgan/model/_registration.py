@@ -108,23 +108,6 @@ def read_rows(adata: AnnData, layer: str | None, rows: np.ndarray) -> torch.Tens
     return torch.from_numpy(out)
 
 
-def stratified_sample(groups: np.ndarray, *, max_cells: int, min_per_group: int, random_state: int) -> np.ndarray:
-    """Sorted rows of a stratified sample of at most about `max_cells` (every row if there are no more).
-
-    Each group keeps its share of the sample but at least `min_per_group` cells (all of a smaller group).
-    """
-    n_cells = len(groups)
-    if n_cells <= max_cells:
-        return np.arange(n_cells)
-    rng = np.random.default_rng(random_state)
-    names, sizes = np.unique(groups, return_counts=True)
-    keep = np.minimum(sizes, np.maximum(min_per_group, np.round(max_cells * sizes / n_cells).astype(int)))
-    rows = [
-        rng.choice(np.flatnonzero(groups == name), size=k, replace=False) for name, k in zip(names, keep, strict=True)
-    ]
-    return np.sort(np.concatenate(rows))
-
-
 __all__ = [
     "MAX_POOL_CELLS",
     "MIN_POOL_CELLS_PER_CONDITION",
@@ -134,5 +117,4 @@ __all__ = [
     "registered_categories",
     "registered_conditions",
     "registered_covariate_names",
-    "stratified_sample",
 ]

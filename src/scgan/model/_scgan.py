@@ -10,7 +10,7 @@ import torch
 from anndata import AnnData
 from scvi.model.base import BaseModelClass
 
-from scgan._utils import as_key_list
+from scgan._utils import as_key_list, stratified_sample
 from scgan.model._generation import GenerationMixin
 from scgan.model._persistence import PersistenceMixin
 from scgan.model._registration import (
@@ -21,7 +21,6 @@ from scgan.model._registration import (
     registered_categories,
     registered_conditions,
     registered_covariate_names,
-    stratified_sample,
 )
 from scgan.model._training import TrainingMixin
 from scgan.module import ConditionalGAN

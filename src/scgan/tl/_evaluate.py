@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from anndata import AnnData
 
-from scgan._utils import categorical, iter_row_chunks
+from scgan._utils import categorical, iter_row_chunks, stratified_sample
 from scgan.metrics._features import PCASpace, log1p_cp10k
 from scgan.tl._evaluate_biology import N_PROGRAM_GENES, contrasts_of, de_table, memorisation_table, states_table
 from scgan.tl._evaluate_cells import (
@@ -27,6 +27,9 @@ from scgan.tl._evaluate_fidelity import fidelity_table
 from scgan.tl._evaluate_table import tidy
 from scgan.tl._features import hvg_names
 
+# a side bounded by `max_cells` keeps at least this many cells of each label (all of a smaller one)
+MIN_CELLS_PER_LABEL = 200
+
 
 def evaluate(
     real: AnnData,
@@ -38,6 +41,7 @@ def evaluate(
     contrast_key: str | None = None,
     n_top_genes: int = 2000,
     n_comps: int = 50,
+    max_cells: int | None = 10_000,
     random_state: int = 0,
 ) -> pd.DataFrame:
     """Measure how real synthetic cells look, overall and per label, next to a real-vs-real reference.
@@ -53,6 +57,11 @@ def evaluate(
     halves, one fitting the representation and one serving as reference, and all of `real` is compared.
     Without it, `real` is split by label in three equal parts: fit, compared and reference. The reference cells
     are subsampled to the synthetic cells' count per label, as far as the available cells allow.
+
+    On large data each side (fitting cells, compared cells, synthetic cells) is a stratified sample of at most
+    about `max_cells` cells, every label keeping its share but at least 200 cells (all of a smaller label), so
+    time and memory do not grow with the data. Only the memorisation rows read every `reference` cell, in
+    blocks.
 
     Metrics (column ``metric``; ideal value in column ``ideal``):
 
@@ -109,6 +118,8 @@ def evaluate(
         Highly variable genes of the representation.
     n_comps
         Principal components of the representation.
+    max_cells
+        Cells per side beyond which a stratified sample is compared (see above); `None`: every cell.
     random_state
         Seed of the splits, subsampling and classifiers.
 
@@ -122,10 +133,10 @@ def evaluate(
         Dict with ``'table'`` (the DataFrame as a dict of columns) and ``'params'``: the parameters, the genes
         of the representation (``'hvgs'``) and of the gene programs (``'program_genes'``), and the obs names of the real cells that fitted it
         (``'fit_cells'``, from `reference` when given), that were compared (``'compared_cells'``) and that
-        served as reference (``'reference_cells'``).
+        served as reference (``'reference_cells'``), and of the synthetic cells compared (``'synthetic_cells'``).
     """
     real_counts, synthetic_counts, reference_counts = check_inputs(
-        real, synthetic, reference, key=key, contrast_key=contrast_key, layer=layer
+        real, synthetic, reference, key=key, contrast_key=contrast_key, layer=layer, max_cells=max_cells
     )
     genes = common_genes(real, synthetic, reference)
     real_labels = labels_of(real, key, "real")
@@ -155,10 +166,22 @@ def evaluate(
             fit_contrasts = labels_of(reference, contrast_key, "reference")
         fit_rows, reference_pool = split_in_two(fit_labels, second_fraction=0.5, random_state=random_state)
         compared_rows = np.arange(real.n_obs)
+
+    def bounded(rows: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        if max_cells is None:
+            return rows
+        kept = stratified_sample(
+            groups[rows], max_cells=max_cells, min_per_group=MIN_CELLS_PER_LABEL, random_state=random_state
+        )
+        return rows[kept]
+
+    fit_rows = bounded(fit_rows, joint(fit_labels, fit_contrasts))
+    compared_rows = bounded(compared_rows, joint(real_labels, real_contrasts))
+    synthetic_rows = bounded(np.arange(synthetic.n_obs), joint(synthetic_labels, synthetic_contrasts))
     reference_rows = match_composition(
         reference_pool,
         joint(fit_labels, fit_contrasts)[reference_pool],
-        joint(synthetic_labels, synthetic_contrasts),
+        joint(synthetic_labels, synthetic_contrasts)[synthetic_rows],
         random_state=random_state,
     )
 
@@ -182,7 +205,7 @@ def evaluate(
 
     compared = cells(real_counts, compared_rows, real.var_names, real_labels, real_contrasts)
     synthetic_cells = cells(
-        synthetic_counts, np.arange(synthetic.n_obs), synthetic.var_names, synthetic_labels, synthetic_contrasts
+        synthetic_counts, synthetic_rows, synthetic.var_names, synthetic_labels, synthetic_contrasts
     )
     reference_cells = cells(fit_source_counts, reference_rows, fit_source.var_names, fit_labels, fit_contrasts)
 
@@ -211,6 +234,7 @@ def evaluate(
             "layer": layer,
             "n_top_genes": n_top_genes,
             "n_comps": n_comps,
+            "max_cells": max_cells,
             "random_state": random_state,
             "n_genes": len(genes),
             "hvgs": list(hvgs),
@@ -218,6 +242,7 @@ def evaluate(
             "fit_on": "real" if reference is None else "reference",
             "fit_cells": list(fit_source.obs_names[fit_rows]),
             "compared_cells": list(real.obs_names[compared_rows]),
+            "synthetic_cells": list(synthetic.obs_names[synthetic_rows]),
             "reference_cells": list(fit_source.obs_names[reference_rows]),
         },
     }

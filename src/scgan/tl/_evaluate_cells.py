@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from anndata import AnnData
 
-from scgan._utils import check_nonempty, check_obs_key, get_matrix
+from scgan._utils import check_nonempty, check_obs_key, get_matrix, is_integer
 from scgan.pp._split import split_indices
 
 # above this fraction of real genes missing from the synthetic cells, the comparison would be misleading
@@ -38,8 +38,12 @@ def check_inputs(
     key: str,
     contrast_key: str | None,
     layer: str | None,
+    max_cells: int | None,
 ):
-    """Validate the three objects and return their count matrices (reference's is None without it)."""
+    """Validate the three objects and `max_cells`; return the count matrices (reference's is None without it)."""
+    if max_cells is not None and not (is_integer(max_cells) and max_cells >= 1):
+        msg = f"max_cells must be a positive integer or None, got {max_cells!r}."
+        raise ValueError(msg)
     for adata in (real, synthetic) if reference is None else (real, synthetic, reference):
         check_nonempty(adata)
         check_obs_key(adata, key)
