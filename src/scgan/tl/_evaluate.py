@@ -60,8 +60,8 @@ def evaluate(
 
     On large data each side (fitting cells, compared cells, synthetic cells) is a stratified sample of at most
     about `max_cells` cells, every label keeping its share but at least 200 cells (all of a smaller label), so
-    time and memory do not grow with the data. Only the memorisation rows read every `reference` cell, in
-    blocks.
+    the metrics cost the same on an atlas as on a sample of it. Only the memorisation rows use every `reference`
+    cell: its principal components, computed in blocks, are searched for each cell's nearest training cell.
 
     Metrics (column ``metric``; ideal value in column ``ideal``):
 
