@@ -42,10 +42,15 @@ DATASETS = {
 LABEL = "label"
 
 
+def joined(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """The condition of each row: the value, or the pair of values when there are two columns."""
+    return frame[keys].astype(str).agg(" | ".join, axis=1).to_numpy()
+
+
 def with_label(adata, keys: list[str]):
-    """A copy of `adata` whose `.obs[LABEL]` is the condition, the pair of values when there are two columns."""
+    """A copy of `adata` whose `.obs[LABEL]` is the condition (see `joined`)."""
     adata = adata.copy()
-    adata.obs[LABEL] = adata.obs[keys].astype(str).agg(" | ".join, axis=1).astype("category")
+    adata.obs[LABEL] = pd.Categorical(joined(adata.obs, keys))
     return adata
 
 
@@ -59,9 +64,8 @@ def scores(table: pd.DataFrame, column: str) -> dict:
 def noisy_copies(train: AnnData, keys: list[str], wanted: pd.DataFrame, *, random_state: int) -> AnnData:
     """For each row of `wanted`, a random training cell of that condition with its counts redrawn: Poisson(counts)."""
     rng = np.random.default_rng(random_state)
-    groups = train.obs[keys].astype(str).agg(" | ".join, axis=1).to_numpy()
+    groups, wanted_groups = joined(train.obs, keys), joined(wanted, keys)
     rows = np.empty(len(wanted), dtype=int)
-    wanted_groups = wanted.astype(str).agg(" | ".join, axis=1).to_numpy()
     for group in np.unique(wanted_groups):
         at = np.flatnonzero(wanted_groups == group)
         rows[at] = rng.choice(np.flatnonzero(groups == group), size=at.size)

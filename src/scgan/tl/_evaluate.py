@@ -175,14 +175,12 @@ def evaluate(
         )
         return rows[kept]
 
-    fit_rows = bounded(fit_rows, joint(fit_labels, fit_contrasts))
+    fit_groups, synthetic_groups = joint(fit_labels, fit_contrasts), joint(synthetic_labels, synthetic_contrasts)
+    fit_rows = bounded(fit_rows, fit_groups)
     compared_rows = bounded(compared_rows, joint(real_labels, real_contrasts))
-    synthetic_rows = bounded(np.arange(synthetic.n_obs), joint(synthetic_labels, synthetic_contrasts))
+    synthetic_rows = bounded(np.arange(synthetic.n_obs), synthetic_groups)
     reference_rows = match_composition(
-        reference_pool,
-        joint(fit_labels, fit_contrasts)[reference_pool],
-        joint(synthetic_labels, synthetic_contrasts)[synthetic_rows],
-        random_state=random_state,
+        reference_pool, fit_groups[reference_pool], synthetic_groups[synthetic_rows], random_state=random_state
     )
 
     fit_counts = select(fit_source_counts, fit_rows, fit_source.var_names.get_indexer(genes))
