@@ -134,6 +134,38 @@ def test_trains_from_a_backed_file(simulated, tmp_path):
     assert syn.X.dtype == np.int32 and syn.X.sum() > 0
 
 
+def test_trains_from_files_joined_on_disk(simulated, tmp_path):
+    from anndata.experimental import concat_on_disk
+
+    halves = [tmp_path / "first.h5ad", tmp_path / "second.h5ad"]
+    simulated[:150].copy().write_h5ad(halves[0])
+    simulated[150:].copy().write_h5ad(halves[1])
+    concat_on_disk(halves, tmp_path / "joined.h5ad")
+    joined = ad.read_h5ad(tmp_path / "joined.h5ad", backed="r")
+    assert joined.n_obs == simulated.n_obs
+    SCGAN.setup_anndata(joined, condition_keys="cell_type")
+    model = SCGAN(joined, **SMALL)
+    model.train(max_steps=4, **FAST)
+    assert model.summary_stats["n_cells"] == simulated.n_obs
+    assert model.generate({"rare": 10}, random_state=0).X.sum() > 0
+
+
+@pytest.mark.parametrize("wrap", ["collection", "adapter", "dataframe"])
+def test_what_is_not_one_anndata_is_refused_with_the_way_to_join_files(simulated, tmp_path, wrap):
+    from anndata.experimental import AnnCollection
+    from scvi.dataloaders import CollectionAdapter
+
+    simulated.write_h5ad(tmp_path / "cells.h5ad")
+    collection = AnnCollection([ad.read_h5ad(tmp_path / "cells.h5ad", backed="r")], join_vars="inner")
+    data = {
+        "collection": collection,
+        "adapter": CollectionAdapter(collection),
+        "dataframe": simulated.obs,
+    }[wrap]
+    with pytest.raises(TypeError, match="concat_on_disk"):
+        SCGAN.setup_anndata(data, condition_keys="cell_type")
+
+
 def test_backed_file_of_non_integer_counts_is_refused(simulated, tmp_path):
     simulated.X = simulated.X.astype(np.float32)
     simulated.X[-1, 3] = 0.5  # one value in the last block

@@ -33,6 +33,15 @@ def register_fields(
     setup_method_args: dict,
 ) -> AnnDataManager:
     """Check `adata` and register its counts and conditions with a new :class:`~scvi.data.AnnDataManager`."""
+    # type(), not isinstance: scvi-tools' CollectionAdapter claims to be an AnnData but has no `.X`, and every
+    # adapter shares one `.uns`, where the registration lives
+    if not issubclass(type(adata), AnnData):
+        msg = (
+            f"scgan trains from one AnnData, in memory or backed; got {type(adata).__name__}. For cells spread over "
+            "several files, join them on disk with anndata.experimental.concat_on_disk and open the result with "
+            "anndata.read_h5ad(path, backed='r')."
+        )
+        raise TypeError(msg)
     check_counts(adata, layer=layer)
     keys = as_key_list(condition_keys)
     numeric = as_key_list(covariate_keys)
