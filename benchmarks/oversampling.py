@@ -2,14 +2,15 @@
 
     python benchmarks/oversampling.py [--data ../shared/data/pbmc3k_labeled.h5ad] [--rare DC] [--n-rare 10 20] \
         [--seeds 3] [--random-state 0] [--methods none smote scgan ...] [--set scgan.max_epochs=100 ...] \
-        [--upper-bound] --out benchmarks/results/pbmc3k_DC
+        [--target median] [--upper-bound] --out benchmarks/results/pbmc3k_DC
     python benchmarks/oversampling.py --combine A_results.csv B_results.csv --out benchmarks/results/pbmc3k_DC
 
 Runs scgan.tl.benchmark_oversampling (arms: scgan.benchmark.ARMS) and writes the tidy results, the summary
 (mean and std over seeds) and the paired comparison of scgan with the best other arm as CSV; prints the
-rare-class F1 summary as a markdown table. With --upper-bound, the classifiers are also fitted on every real
-training cell of the rare type, nothing added (method "all real", n_rare = those cells): what more real cells
-would give. Seeds can run in separate processes (``--random-state 3 --seeds 2`` runs seeds 3 and 4, the same
+rare-class F1 summary as a markdown table. Each arm tops the rare type up to --target cells: the median class
+size of the training cells, or a number (for data with many small types, whose median is below --n-rare). With
+--upper-bound, the classifiers are also fitted on every real training cell of the rare type, nothing added
+(method "all real", n_rare = those cells): what more real cells would give. Seeds can run in separate processes (``--random-state 3 --seeds 2`` runs seeds 3 and 4, the same
 splits as in a five-seed run); ``--combine`` gathers their results files into one set of tables.
 """
 
@@ -50,6 +51,16 @@ def n_training_cells(adata, *, key: str, rare: str) -> int:
     return int(((labels.obs[key].astype(str) == rare) & (split == "train").to_numpy()).sum())
 
 
+def target_size(value: str) -> str | int:
+    """``--target``: 'median' or a whole number of cells."""
+    if value == "median":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'median' or a number of cells, got {value!r}") from None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA, help="h5ad file of counts (default: %(default)s)")
@@ -60,6 +71,9 @@ def main() -> None:
     parser.add_argument("--random-state", type=int, default=0, help="first seed (default: %(default)s)")
     parser.add_argument("--methods", nargs="+", default=None, help=f"default: every arm, {list(benchmark.ARMS)}")
     parser.add_argument("--set", nargs="*", default=[], help="options per arm, e.g. scvi.max_epochs=50")
+    parser.add_argument(
+        "--target", type=target_size, default="median", help="cells of the rare type after topping up: median or N"
+    )
     parser.add_argument("--upper-bound", action="store_true", help="also fit on every real training cell of --rare")
     parser.add_argument("--combine", type=Path, nargs="+", help="results CSVs of separate runs to gather, no run")
     parser.add_argument("--out", type=Path, required=True, help="prefix of the CSV files")
@@ -80,6 +94,7 @@ def main() -> None:
         n_rare=tuple(args.n_rare),
         n_seeds=args.seeds,
         random_state=args.random_state,
+        target=args.target,
         model_kwargs=model_kwargs,
         **options,
     )

@@ -98,3 +98,13 @@ def test_oversampling_combine_gathers_runs_of_different_seeds(tmp_path):
         combine([tmp_path / "a.csv", tmp_path / "c.csv"])
     with pytest.raises(SystemExit, match="no results file"):
         combine([tmp_path / "a.csv", tmp_path / "absent.csv"])
+
+
+def test_oversampling_target_is_median_or_a_number_of_cells():
+    import argparse
+
+    target_size = _functions_of("oversampling")["target_size"]
+    assert target_size("median") == "median"
+    assert target_size("100") == 100
+    with pytest.raises(argparse.ArgumentTypeError, match="'median' or a number of cells"):
+        target_size("most")
