@@ -72,22 +72,34 @@ def test_scvi_arm_asks_the_scvi_baseline_for_the_rare_label(fold, generated, mon
 
 
 @pytest.mark.parametrize("options", [{}, {"max_epochs": 7}, {"max_steps": 9, "n_critic": 2}])
-def test_scgan_arm_trains_with_the_defaults_unless_told_conditioned_on_the_label(fold, generated, monkeypatch, options):
+def test_scgan_arm_is_train_then_augment_of_the_rare_label(fold, generated, monkeypatch, options):
     calls = {}
 
     def train(adata, **kwargs):
         calls["train"] = kwargs
         return "model"
 
-    def generate(model, n_cells, **kwargs):
-        calls["generate"] = (model, n_cells, kwargs)
-        return fold.adata[:20].copy()
+    def augment(adata, model, **kwargs):
+        calls["augment"] = (model, kwargs)
+        out = adata[:60].copy()
+        out.obs["scgan_synthetic"] = np.arange(60) >= 40
+        return out
 
     monkeypatch.setattr(scgan.tl, "train", train)
-    monkeypatch.setattr(scgan.tl, "generate", generate)
+    monkeypatch.setattr(scgan.tl, "augment", augment)
     benchmark.ARMS["scgan"](fold, **options)
     assert calls["train"] == {"condition_key": "cell_type", "random_state": 0, "enable_progress_bar": False, **options}
-    assert calls["generate"] == ("model", {"rare": 20}, {"random_state": 0})
+    n_real = int(np.sum(fold.labels == "rare"))
+    assert calls["augment"] == ("model", {"key": "cell_type", "target": {"rare": n_real + 20}, "random_state": 0})
+    assert list(generated["scgan"].obs_names) == list(fold.adata.obs_names[40:60])
+
+
+def test_scgan_arm_cells_are_those_augment_adds(fold, generated):
+    benchmark.ARMS["scgan"](fold, max_steps=4, n_latent=8, generator_hidden=[16], critic_hidden=[16])
+    synthetic = generated["scgan"]
+    assert synthetic.n_obs == 20 and synthetic.obs["scgan_synthetic"].all()
+    assert (synthetic.obs["cell_type"] == "rare").all()
+    assert np.issubdtype(synthetic.X.dtype, np.integer)
 
 
 def test_generator_arm_wraps_a_user_callable(fold, resample_rare):

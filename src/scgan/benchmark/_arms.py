@@ -72,13 +72,21 @@ def scvi_cells(fold: Fold, **options) -> dict[str, TrainingSet]:
 
 
 def scgan_cells(fold: Fold, **options) -> dict[str, TrainingSet]:
-    """``scgan``: :func:`scgan.tl.train` (its defaults unless `options` say otherwise), then :func:`scgan.tl.generate`."""
-    from scgan.tl import generate, train
+    """``scgan``: the user's recipe, :func:`scgan.tl.train` then :func:`scgan.tl.augment` of the rare label.
+
+    The model is trained with the defaults unless `options` say otherwise; the arm keeps the synthetic cells of
+    ``augment(train, model, key=..., target={rare: target})``.
+    """
+    from scgan.tl import augment, train
 
     def generate_cells(train_adata: AnnData, label: str, n_cells: int) -> AnnData:
         settings = {"enable_progress_bar": False, **options}
         model = train(train_adata, condition_key=fold.key, random_state=fold.random_state, **settings)
-        return generate(model, {label: n_cells}, random_state=fold.random_state)
+        n_real = int(np.sum(train_adata.obs[fold.key].astype(str).to_numpy() == label))
+        topped_up = augment(
+            train_adata, model, key=fold.key, target={label: n_real + n_cells}, random_state=fold.random_state
+        )
+        return topped_up[topped_up.obs["scgan_synthetic"].to_numpy()].copy()
 
     return fold.with_generated(generate_cells, name="scgan")
 

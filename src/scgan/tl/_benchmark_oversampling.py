@@ -66,8 +66,8 @@ def benchmark_oversampling(
         training cells (each used once before any twice), as integer counts; seeded through ``scvi.settings.seed``.
     ``scgan``
         :func:`scgan.tl.train` on the training cells with ``condition_key=key`` and
-        ``model_kwargs["scgan"]`` (:func:`scgan.tl.train`'s defaults otherwise), then :func:`scgan.tl.generate`;
-        one GAN per seed and `n_rare`.
+        ``model_kwargs["scgan"]`` (:func:`scgan.tl.train`'s defaults otherwise), then
+        ``scgan.tl.augment(train, model, key=key, target={rare: target})``; one GAN per seed and `n_rare`.
 
     The arms are registered in :data:`scgan.benchmark.ARMS`. Generator arms (``floor``, ``scvi``, ``scgan`` and
     `extra_methods`) produce counts, which are featurised
