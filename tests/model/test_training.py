@@ -2,7 +2,6 @@
 
 import hashlib
 import os
-import re
 import subprocess
 import sys
 import textwrap
@@ -177,6 +176,7 @@ def test_backed_file_of_non_integer_counts_is_refused(simulated, tmp_path):
 
 DDP_SCRIPT = """
 import hashlib, sys
+from pathlib import Path
 import scgan
 import torch.distributed as dist
 
@@ -189,7 +189,8 @@ if __name__ == "__main__":  # spawned processes import this file again
     weights = b"".join(v.numpy().tobytes() for v in model.module.generator.state_dict().values())
     syn = model.generate(50, random_state=0)
     rank = dist.get_rank() if dist.is_initialized() else "main"
-    print("RESULT", rank, hashlib.sha1(weights).hexdigest(), syn.X.dtype, int(syn.X.sum()), model.best_epoch, flush=True)
+    result = [rank, hashlib.sha1(weights).hexdigest(), syn.X.dtype, int(syn.X.sum()), model.best_epoch]
+    Path(__file__).with_name(f"result_{rank}.txt").write_text(" ".join(map(str, result)))
 """
 
 
@@ -206,11 +207,11 @@ def test_two_processes_train_the_same_generator(tmp_path, strategy):
         cwd=tmp_path,
         env={**os.environ, **env},
     )
-    # each rank writes its line at once, but another rank's unterminated output may precede it on the same line
-    results = [match.split() for match in re.findall(r"RESULT ((?:\S+ ){4}\S+)", run.stdout)]
     assert run.returncode == 0, run.stderr[-3000:]
+    # each rank writes its own file: the ranks share one stdout, where their lines can interleave
+    results = [path.read_text().split() for path in sorted(tmp_path.glob("result_*.txt"))]
     expected_ranks = {"0", "1"} if strategy == "ddp" else {"main"}
-    assert {rank for rank, *_ in results} == expected_ranks
+    assert {rank for rank, *_ in results} == expected_ranks, run.stderr[-3000:]
     assert len({tuple(result) for _, *result in results}) == 1  # the same on every rank
     assert results[0][4] != "None"  # the kept generator's epoch reaches the process that started training
     assert results[0][2] == "int32" and int(results[0][3]) > 0
