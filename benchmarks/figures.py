@@ -182,7 +182,10 @@ def main() -> None:
         fidelity(args.results, args.out),
         joint_condition_kang(args.results, args.out),
         covariates_snp(args.results, args.out),
-        *(oversampling(args.results, args.out, prefix) for prefix in ("pbmc3k_DC", "pbmc3k_Platelet", "kang_CD8")),
+        *(
+            oversampling(args.results, args.out, prefix)
+            for prefix in ("pbmc3k_DC", "pbmc3k_Platelet", "kang_CD8", "baron_delta")
+        ),
         speed(args.results, args.out),
     ]
     for path in paths:
