@@ -10,8 +10,9 @@ Runs scgan.tl.benchmark_oversampling (arms: scgan.benchmark.ARMS) and writes the
 rare-class F1 summary as a markdown table. Each arm tops the rare type up to --target cells: the median class
 size of the training cells, or a number (for data with many small types, whose median is below --n-rare). With
 --upper-bound, the classifiers are also fitted on every real training cell of the rare type, nothing added
-(method "all real", n_rare = those cells): what more real cells would give. Seeds can run in separate processes (``--random-state 3 --seeds 2`` runs seeds 3 and 4, the same
-splits as in a five-seed run); ``--combine`` gathers their results files into one set of tables.
+(method "all real", n_rare = those cells): what more real cells would give. Seeds can run in separate
+processes (``--random-state 3 --seeds 2`` runs seeds 3 and 4, the same splits as in a five-seed run);
+``--combine`` gathers their results files into one set of tables.
 """
 
 from __future__ import annotations
