@@ -89,8 +89,8 @@ def test_scgan_arm_is_train_then_augment_of_the_rare_label(fold, generated, monk
     monkeypatch.setattr(scgan.tl, "augment", augment)
     benchmark.ARMS["scgan"](fold, **options)
     assert calls["train"] == {"condition_key": "cell_type", "random_state": 0, "enable_progress_bar": False, **options}
-    n_real = int(np.sum(fold.labels == "rare"))
-    assert calls["augment"] == ("model", {"key": "cell_type", "target": {"rare": n_real + 20}, "random_state": 0})
+    assert fold.target == int(np.sum(fold.labels == "rare")) + 20
+    assert calls["augment"] == ("model", {"key": "cell_type", "target": {"rare": fold.target}, "random_state": 0})
     assert list(generated["scgan"].obs_names) == list(fold.adata.obs_names[40:60])
 
 

@@ -82,9 +82,9 @@ def scgan_cells(fold: Fold, **options) -> dict[str, TrainingSet]:
     def generate_cells(train_adata: AnnData, label: str, n_cells: int) -> AnnData:
         settings = {"enable_progress_bar": False, **options}
         model = train(train_adata, condition_key=fold.key, random_state=fold.random_state, **settings)
-        n_real = int(np.sum(train_adata.obs[fold.key].astype(str).to_numpy() == label))
+        # the rare type's real cells plus `n_cells` make `fold.target`
         topped_up = augment(
-            train_adata, model, key=fold.key, target={label: n_real + n_cells}, random_state=fold.random_state
+            train_adata, model, key=fold.key, target={label: fold.target}, random_state=fold.random_state
         )
         return topped_up[topped_up.obs["scgan_synthetic"].to_numpy()].copy()
 
