@@ -27,3 +27,17 @@ def test_function_conventions(name, func):
         if isinstance(p.default, bool):
             assert p.kind == p.KEYWORD_ONLY, f"{name}: boolean {p.name} must be keyword-only"
     assert func.__doc__ and "Returns" in func.__doc__, f"{name} needs a numpydoc Returns section"
+
+
+PLOTS = [(name, getattr(scgan.pl, name)) for name in scgan.pl.__all__]
+
+
+@pytest.mark.parametrize(("name", "func"), PLOTS, ids=[name for name, _ in PLOTS])
+def test_plot_docstrings_document_every_parameter(name, func):
+    """The shared parts of the plots' docstrings are filled in: every parameter has its entry, no placeholder is left."""
+    lines = [line.strip() for line in func.__doc__.splitlines()]
+    entries = {entry for line in lines for entry in line.split(", ")}  # numpydoc's "rows, columns" entries
+    for parameter in inspect.signature(func).parameters:
+        assert parameter in entries, f"{name}: parameter {parameter} is not documented"
+    assert not [line for line in lines if line.startswith("{") and line.endswith("}")], f"{name}: placeholder left"
+    assert "Returns" in lines and "Show the figure; `None` shows it only in interactive mode (e.g. a notebook)." in lines

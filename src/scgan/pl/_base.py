@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib as mpl
@@ -21,6 +22,36 @@ SYNTHETIC_COLOR = "#E1812C"
 BACKGROUND_COLOR = "#D9D9D9"
 IDEAL_STYLE = {"color": "black", "linestyle": "--", "linewidth": 1.0}
 PANEL_SIZE = (3.2, 2.8)
+
+DOC_PARTS = {
+    "real_synthetic": """\
+real
+    Real cells with counts in `layer` (e.g. held-out cells).
+synthetic
+    Synthetic cells with counts in ``.X``, e.g. from :func:`scgan.tl.generate`.""",
+    "show_return_fig": """\
+show
+    Show the figure; `None` shows it only in interactive mode (e.g. a notebook).
+return_fig
+    Return the Figure instead of the Axes.""",
+    "returns_axes": """\
+Returns
+-------
+The Figure if `return_fig`; otherwise the Axes (a list when there are several panels) when not shown, else
+None.""",
+}
+
+
+def doc_params(function):
+    """Replace each docstring line ``{name}`` by ``DOC_PARTS[name]`` at that line's indent (scanpy's doc_params)."""
+    lines = []
+    for line in function.__doc__.splitlines():
+        name = line.strip()
+        if name.startswith("{") and name.endswith("}"):
+            line = textwrap.indent(DOC_PARTS[name[1:-1]], line[: len(line) - len(line.lstrip())])
+        lines.append(line)
+    function.__doc__ = "\n".join(lines)
+    return function
 
 
 def make_axes(

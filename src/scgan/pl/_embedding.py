@@ -14,13 +14,23 @@ from matplotlib.lines import Line2D
 
 from scgan._utils import check_obs_key
 from scgan.metrics._features import PCASpace
-from scgan.pl._base import BACKGROUND_COLOR, REAL_COLOR, SYNTHETIC_COLOR, finish, label_colors, make_axes, paired_counts
+from scgan.pl._base import (
+    BACKGROUND_COLOR,
+    REAL_COLOR,
+    SYNTHETIC_COLOR,
+    doc_params,
+    finish,
+    label_colors,
+    make_axes,
+    paired_counts,
+)
 from scgan.pp._prepare import N_TOP_GENES
 from scgan.tl._features import hvg_names
 
 BASES = ("umap", "pca")
 
 
+@doc_params
 def embedding(
     real: AnnData,
     synthetic: AnnData,
@@ -55,10 +65,7 @@ def embedding(
 
     Parameters
     ----------
-    real
-        Real cells with counts in `layer` (e.g. held-out cells).
-    synthetic
-        Synthetic cells with counts in ``.X``, e.g. from :func:`scgan.tl.generate`.
+    {real_synthetic}
     color
         `.obs` column of the labels in both objects, e.g. ``"cell_type"``; `None` draws the origin panel only.
         Colours come from ``real.uns[f'{color}_colors']`` when set (scanpy's convention).
@@ -78,15 +85,9 @@ def embedding(
         Size of a new figure.
     ax
         Axes to draw on, one per panel (three, or one with ``color=None``); `None` creates a figure.
-    show
-        Show the figure; `None` shows it only in interactive mode (e.g. a notebook).
-    return_fig
-        Return the Figure instead of the Axes.
+    {show_return_fig}
 
-    Returns
-    -------
-    The Figure if `return_fig`; otherwise the Axes (a list when there are several panels) when not shown, else
-    None.
+    {returns_axes}
     """
     if basis not in BASES:
         msg = f"basis must be one of {list(BASES)}, got {basis!r}."

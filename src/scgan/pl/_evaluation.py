@@ -12,7 +12,16 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from scgan.pl._base import IDEAL_STYLE, REAL_COLOR, SYNTHETIC_COLOR, as_table, check_columns, finish, make_axes
+from scgan.pl._base import (
+    IDEAL_STYLE,
+    REAL_COLOR,
+    SYNTHETIC_COLOR,
+    as_table,
+    check_columns,
+    doc_params,
+    finish,
+    make_axes,
+)
 
 PRODUCER = "scgan.tl.evaluate"
 COLUMNS = ["metric", "label", "synthetic", "reference", "ideal"]
@@ -46,6 +55,7 @@ PANEL_SIZE = (2.8, 2.6)
 SIDES = (("synthetic", "synthetic vs real", SYNTHETIC_COLOR), ("reference", "real vs real (reference)", REAL_COLOR))
 
 
+@doc_params
 def evaluation(
     table: pd.DataFrame | AnnData,
     *,
@@ -81,15 +91,9 @@ def evaluation(
         Size of a new figure.
     ax
         Axes to draw on, one per panel (the metrics, then the per-label panels); `None` creates a figure.
-    show
-        Show the figure; `None` shows it only in interactive mode (e.g. a notebook).
-    return_fig
-        Return the Figure instead of the Axes.
+    {show_return_fig}
 
-    Returns
-    -------
-    The Figure if `return_fig`; otherwise the Axes (a list when there are several panels) when not shown, else
-    None.
+    {returns_axes}
     """
     table = as_table(table, uns_key="scgan_evaluation", field="table", producer=PRODUCER)
     check_columns(table, COLUMNS, producer=PRODUCER)

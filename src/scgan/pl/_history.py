@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from scgan.pl._base import finish, make_axes
+from scgan.pl._base import doc_params, finish, make_axes
 
 # panel -> (title, y label, the history keys it draws and their legend labels)
 PANELS: dict[str, tuple[str, str, dict[str, str]]] = {
@@ -24,6 +24,7 @@ PANELS: dict[str, tuple[str, str, dict[str, str]]] = {
 }
 
 
+@doc_params
 def history(
     model,
     *,
@@ -53,15 +54,9 @@ def history(
         Size of a new figure; `None` sizes it by the number of panels.
     ax
         Axes to draw on, one per panel; `None` creates a figure.
-    show
-        Show the figure; `None` shows it only in interactive mode (e.g. a notebook).
-    return_fig
-        Return the Figure instead of the Axes.
+    {show_return_fig}
 
-    Returns
-    -------
-    The Figure if `return_fig`; otherwise the Axes (a list when there are several panels) when not shown, else
-    None.
+    {returns_axes}
     """
     curves, best_epoch = _curves(model)
     if panels is None:

@@ -13,12 +13,13 @@ from matplotlib.figure import Figure
 from scanpy.plotting.palettes import default_20
 
 from scgan._utils import check_nonempty, get_matrix
-from scgan.pl._base import finish, make_axes
+from scgan.pl._base import doc_params, finish, make_axes
 
 PRODUCER = "scgan.tl.interpolate"
 UNS_KEY = "scgan_interpolation"
 
 
+@doc_params
 def interpolation(
     adata: AnnData,
     genes: str | Sequence[str] | Mapping[str, Sequence[str]],
@@ -54,10 +55,7 @@ def interpolation(
         Size of a new figure.
     ax
         Axes to draw on; `None` creates a figure.
-    show
-        Show the figure; `None` shows it only in interactive mode (e.g. a notebook).
-    return_fig
-        Return the Figure instead of the Axes.
+    {show_return_fig}
 
     Returns
     -------

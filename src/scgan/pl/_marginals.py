@@ -12,11 +12,12 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from scgan.metrics import cell_ks, gene_agreement
 from scgan.metrics._fidelity import _cell_stats, _gene_stats
-from scgan.pl._base import IDEAL_STYLE, REAL_COLOR, SYNTHETIC_COLOR, finish, make_axes, paired_counts
+from scgan.pl._base import IDEAL_STYLE, REAL_COLOR, SYNTHETIC_COLOR, doc_params, finish, make_axes, paired_counts
 
 GENE_COLOR = "#333333"
 
 
+@doc_params
 def marginals(
     real: AnnData,
     synthetic: AnnData,
@@ -39,20 +40,14 @@ def marginals(
 
     Parameters
     ----------
-    real
-        Real cells with counts in `layer` (e.g. held-out cells).
-    synthetic
-        Synthetic cells with counts in ``.X``, e.g. from :func:`scgan.tl.generate`.
+    {real_synthetic}
     layer
         Layer of `real` holding the counts; `None` for ``.X``.
     figsize
         Size of a new figure.
     ax
         Four Axes to draw on; `None` creates a figure.
-    show
-        Show the figure; `None` shows it only in interactive mode (e.g. a notebook).
-    return_fig
-        Return the Figure instead of the Axes.
+    {show_return_fig}
 
     Returns
     -------

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from scgan._utils import as_key_list
-from scgan.pl._base import SYNTHETIC_COLOR, as_table, check_columns, finish, make_axes
+from scgan.pl._base import SYNTHETIC_COLOR, as_table, check_columns, doc_params, finish, make_axes
 
 PRODUCER = "scgan.tl.benchmark_oversampling"
 GROUPS = ("n_rare", "classifier", "features")
@@ -29,6 +29,7 @@ METRIC_NAMES = {
 }
 
 
+@doc_params
 def oversampling(
     table: pd.DataFrame | AnnData,
     *,
@@ -69,15 +70,9 @@ def oversampling(
         Size of a new figure.
     ax
         Axes to draw on, one per panel (row by row); `None` creates a figure.
-    show
-        Show the figure; `None` shows it only in interactive mode (e.g. a notebook).
-    return_fig
-        Return the Figure instead of the Axes.
+    {show_return_fig}
 
-    Returns
-    -------
-    The Figure if `return_fig`; otherwise the Axes (a list when there are several panels) when not shown, else
-    None.
+    {returns_axes}
     """
     table = as_table(table, uns_key="scgan_oversampling", field="results", producer=PRODUCER)
     rows, columns = as_key_list(rows), as_key_list(columns)
