@@ -184,7 +184,7 @@ def main() -> None:
         covariates_snp(args.results, args.out),
         *(
             oversampling(args.results, args.out, prefix)
-            for prefix in ("pbmc3k_DC", "pbmc3k_Platelet", "kang_CD8", "baron_delta")
+            for prefix in ("pbmc3k_DC", "pbmc3k_Platelet", "kang_CD8", "baron_delta", "baron_quiescent_stellate")
         ),
         speed(args.results, args.out),
     ]
