@@ -44,6 +44,8 @@ None.""",
 
 def doc_params(function):
     """Replace each docstring line ``{name}`` by ``DOC_PARTS[name]`` at that line's indent (scanpy's doc_params)."""
+    if function.__doc__ is None:  # docstrings stripped (python -OO)
+        return function
     lines = []
     for line in function.__doc__.splitlines():
         name = line.strip()
