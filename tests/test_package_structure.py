@@ -40,4 +40,6 @@ def test_plot_docstrings_document_every_parameter(name, func):
     for parameter in inspect.signature(func).parameters:
         assert parameter in entries, f"{name}: parameter {parameter} is not documented"
     assert not [line for line in lines if line.startswith("{") and line.endswith("}")], f"{name}: placeholder left"
-    assert "Returns" in lines and "Show the figure; `None` shows it only in interactive mode (e.g. a notebook)." in lines
+    assert (
+        "Returns" in lines and "Show the figure; `None` shows it only in interactive mode (e.g. a notebook)." in lines
+    )
