@@ -43,3 +43,14 @@ def test_plot_docstrings_document_every_parameter(name, func):
     assert (
         "Returns" in lines and "Show the figure; `None` shows it only in interactive mode (e.g. a notebook)." in lines
     )
+
+
+def test_doc_params_leaves_a_function_without_docstring_alone():
+    from scgan.pl._base import doc_params
+
+    def plot(real):
+        pass
+
+    plot.__doc__ = None  # as under python -OO
+    assert doc_params(plot) is plot
+    assert plot.__doc__ is None
