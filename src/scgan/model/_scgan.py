@@ -36,10 +36,11 @@ class SCGAN(TrainingMixin, GenerationMixin, PersistenceMixin, BaseModelClass):
     n_latent
         Size of the generator's noise vector.
     generator_hidden, critic_hidden
-        Widths of the hidden layers. The generator's last width bounds the directions its cells vary in: on
+        Widths of the hidden layers. The generator's last width bounds the directions its cells vary in. On
         small data with many cell types (a few hundred cells, as the Baron pancreas), ``generator_hidden=(512,
-        64)`` brought the cells as close to held-out ones as scVI's samples, against a little farther on the
-        PBMC data (docs: design decisions); compare with :func:`scgan.tl.evaluate`.
+        64)`` brought the cells closer to held-out ones than scVI's samples, where the default is farther; on
+        the PBMC data it is a little farther than the default (docs: design decisions). Compare with
+        :func:`scgan.tl.evaluate`.
     critic_dropout
         Dropout in the critic.
     count_head
