@@ -3,7 +3,8 @@
     python benchmarks/oversampling.py [--data ../shared/data/pbmc3k_labeled.h5ad] [--rare DC] [--n-rare 10 20] \
         [--seeds 3] [--random-state 0] [--methods none smote scgan ...] [--set scgan.max_epochs=100 ...] \
         [--target median] [--upper-bound] --out benchmarks/results/pbmc3k_DC
-    python benchmarks/oversampling.py --combine A_results.csv B_results.csv --out benchmarks/results/pbmc3k_DC
+    python benchmarks/oversampling.py --combine A_results.csv B_results.csv [--replace C_results.csv] \
+        --out benchmarks/results/pbmc3k_DC
 
 Runs scgan.tl.benchmark_oversampling (arms: scgan.benchmark.ARMS) and writes the tidy results, the summary
 (mean and std over seeds) and the paired comparison of scgan with the best other arm as CSV; prints the
@@ -12,7 +13,8 @@ size of the training cells, or a number (for data with many small types, whose m
 --upper-bound, the classifiers are also fitted on every real training cell of the rare type, nothing added
 (method "all real", n_rare = those cells): what more real cells would give. Seeds can run in separate
 processes (``--random-state 3 --seeds 2`` runs seeds 3 and 4, the same splits as in a five-seed run);
-``--combine`` gathers their results files into one set of tables.
+``--combine`` gathers their results files into one set of tables. An arm rerun alone (``--methods scgan --set
+...``) on the same seeds replaces that arm's rows with ``--replace``.
 """
 
 from __future__ import annotations
@@ -77,10 +79,13 @@ def main() -> None:
     )
     parser.add_argument("--upper-bound", action="store_true", help="also fit on every real training cell of --rare")
     parser.add_argument("--combine", type=Path, nargs="+", help="results CSVs of separate runs to gather, no run")
+    parser.add_argument(
+        "--replace", type=Path, nargs="+", default=[], help="with --combine: results CSVs whose arms replace theirs"
+    )
     parser.add_argument("--out", type=Path, required=True, help="prefix of the CSV files")
     args = parser.parse_args()
     if args.combine:
-        write_tables(combine(args.combine), out=args.out)
+        write_tables(combine(args.combine, replace=args.replace), out=args.out)
         return
     model_kwargs = arm_options(args.set)
     adata = benchmark.read_data(args.data)
@@ -118,16 +123,29 @@ def main() -> None:
     )
 
 
-def combine(paths: list[Path]) -> pd.DataFrame:
-    """The results files of separate runs as one table; a seed found in two files is an error."""
+def gather(paths: list[Path]) -> pd.DataFrame:
+    """The results files of separate runs as one table; a seed of an arm found in two files is an error."""
     for path in paths:
         if not path.exists():
             raise SystemExit(f"error: no results file {path}")
     parts = [pd.read_csv(path) for path in paths]
-    seeds = [set(part["seed"]) for part in parts]
-    if sum(map(len, seeds)) != len(set().union(*seeds)):
-        raise SystemExit(f"error: the files share seeds ({[sorted(s) for s in seeds]}); each seed belongs in one run")
+    runs = [set(zip(part["seed"], part["method"], strict=True)) for part in parts]
+    if sum(map(len, runs)) != len(set().union(*runs)):
+        shared = sorted({run for i, a in enumerate(runs) for b in runs[i + 1 :] for run in a & b})
+        raise SystemExit(f"error: the files share seeds of an arm ({shared}); each belongs in one run")
     return pd.concat(parts, ignore_index=True)
+
+
+def combine(paths: list[Path], *, replace: list[Path] = ()) -> pd.DataFrame:
+    """Gather the results files; the arms of the `replace` files replace the same arms' rows of the same seeds."""
+    results = gather(paths)
+    if not replace:
+        return results
+    new = gather(replace)
+    replaced = pd.MultiIndex.from_frame(results[["seed", "method"]]).isin(
+        pd.MultiIndex.from_frame(new[["seed", "method"]])
+    )
+    return pd.concat([results[~replaced], new], ignore_index=True)
 
 
 def write_tables(results: pd.DataFrame, *, out: Path) -> None:

@@ -86,18 +86,40 @@ def test_fidelity_noisy_copies_redraw_training_cells_of_each_wanted_condition():
     assert not np.array_equal(counts, noisy_copies(train, keys, wanted, random_state=1).X.toarray())
 
 
-def test_oversampling_combine_gathers_runs_of_different_seeds(tmp_path):
+def test_oversampling_combine_gathers_runs_and_replaces_a_rerun_arm(tmp_path):
     import pandas as pd
 
     combine = _functions_of("oversampling")["combine"]
-    rows = {"n_rare": 10, "method": "none", "classifier": "logreg", "features": "pca", "rare_f1": 0.5}
-    for name, seeds in {"a": [0, 1], "b": [2], "c": [1]}.items():
-        pd.DataFrame([{**rows, "seed": seed} for seed in seeds]).to_csv(tmp_path / f"{name}.csv", index=False)
-    assert sorted(combine([tmp_path / "a.csv", tmp_path / "b.csv"])["seed"]) == [0, 1, 2]
+    rows = {"n_rare": 10, "classifier": "logreg", "features": "pca"}
+    files = {
+        "a": [(0, "none", 0.5), (1, "none", 0.5), (0, "scgan", 0.1), (1, "scgan", 0.1)],
+        "b": [(2, "none", 0.5)],
+        "c": [(1, "none", 0.5)],
+        "scgan": [(0, "scgan", 0.9), (1, "scgan", 0.8)],
+        "scvi": [(0, "scvi", 0.7)],
+    }
+    for name, runs in files.items():
+        frame = pd.DataFrame([{**rows, "seed": s, "method": m, "rare_f1": f} for s, m, f in runs])
+        frame.to_csv(tmp_path / f"{name}.csv", index=False)
+    assert sorted(combine([tmp_path / "a.csv", tmp_path / "b.csv"])["seed"]) == [0, 0, 1, 1, 2]
+    # other arms of the same seeds are gathered, the same arm of a seed twice is an error
+    assert set(combine([tmp_path / "a.csv", tmp_path / "scvi.csv"])["method"]) == {"none", "scgan", "scvi"}
     with pytest.raises(SystemExit, match="share seeds"):
         combine([tmp_path / "a.csv", tmp_path / "c.csv"])
     with pytest.raises(SystemExit, match="no results file"):
         combine([tmp_path / "a.csv", tmp_path / "absent.csv"])
+    with pytest.raises(SystemExit, match="no results file"):
+        combine([tmp_path / "a.csv"], replace=[tmp_path / "absent.csv"])
+
+    replaced = combine([tmp_path / "a.csv", tmp_path / "b.csv"], replace=[tmp_path / "scgan.csv"])
+    assert len(replaced) == 5
+    assert replaced.set_index(["method", "seed"])["rare_f1"].to_dict() == {
+        ("none", 0): 0.5,
+        ("none", 1): 0.5,
+        ("none", 2): 0.5,
+        ("scgan", 0): 0.9,
+        ("scgan", 1): 0.8,
+    }
 
 
 def test_oversampling_target_is_median_or_a_number_of_cells():
