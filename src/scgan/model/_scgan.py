@@ -36,11 +36,11 @@ class SCGAN(TrainingMixin, GenerationMixin, PersistenceMixin, BaseModelClass):
     n_latent
         Size of the generator's noise vector.
     generator_hidden, critic_hidden
-        Widths of the hidden layers. The generator's last width bounds the directions its cells vary in. On
-        small data with many cell types (a few hundred cells, as the Baron pancreas), ``generator_hidden=(512,
-        64)`` brought the cells closer to held-out ones than scVI's samples, where the default is farther; on
-        the PBMC data it is a little farther than the default (docs: design decisions). Compare with
-        :func:`scgan.tl.evaluate`.
+        Widths of the hidden layers. The generator's last width bounds the directions its cells vary in before
+        the softmax over genes (64 by default). Wider, ``(512, 1024)``, brought the cells a little closer to
+        held-out ones on PBMC data and much farther on the Baron pancreas, a few hundred cells of many types,
+        and placed the effects of continuous covariates (genotype calls) more closely: use it, with
+        ``n_critic=2``, for covariates (docs: design decisions). Compare with :func:`scgan.tl.evaluate`.
     critic_dropout
         Dropout in the critic.
     count_head
@@ -55,10 +55,7 @@ class SCGAN(TrainingMixin, GenerationMixin, PersistenceMixin, BaseModelClass):
     critic_target_sum
         The critic reads real and generated cells as log1p of counts scaled to this total per cell. `None`
         (default) uses the median library size of the training cells, as :func:`scanpy.pp.normalize_total`
-        does; ``1e4`` gives counts per 10k. On small data with many cell types and a few hundred counts per
-        cell (the Baron pancreas), ``1e4`` or ``critic_hidden=(512, 512)`` brought the cells closer to held-out
-        ones (less than a narrow `generator_hidden`), and farther on the PBMC data; compare with
-        :func:`scgan.tl.evaluate` (docs: design decisions).
+        does; ``1e4`` gives counts per 10k (docs: design decisions).
     noise_df
         Degrees of freedom of the generator's noise, a multivariate Student-t vector (default 3): a Gaussian
         vector scaled per cell, so its length varies and the generator has room for the rarer states within a
@@ -70,7 +67,7 @@ class SCGAN(TrainingMixin, GenerationMixin, PersistenceMixin, BaseModelClass):
         adata: AnnData,
         *,
         n_latent: int = 128,
-        generator_hidden: Sequence[int] = (512, 1024),
+        generator_hidden: Sequence[int] = (512, 64),
         critic_hidden: Sequence[int] = (256, 256),
         critic_dropout: float = 0.0,
         count_head: str = "poisson",

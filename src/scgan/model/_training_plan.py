@@ -67,6 +67,7 @@ class GANTrainingPlan(pl.LightningModule):
     n_critic
         Critic steps per generator step. For continuous covariates such as genotype calls, 2: their effects
         are learned over many generator steps, and at 5 a run ends before they are (docs: design decisions).
+        With covariates, also train with ``generator_hidden=(512, 1024)``.
     lr_generator, lr_critic
         Adam learning rates.
     betas

@@ -55,7 +55,7 @@ class ConditionalGAN(nn.Module):
         n_cats_per_key: Sequence[int] = (),
         n_continuous: int = 0,
         n_latent: int = 128,
-        generator_hidden: Sequence[int] = (512, 1024),
+        generator_hidden: Sequence[int] = (512, 64),
         critic_hidden: Sequence[int] = (256, 256),
         critic_dropout: float = 0.0,
         count_head: str = "poisson",
