@@ -53,18 +53,26 @@ def _grouped_bars(axis, labels, series: dict[str, tuple[list[float], str]], *, w
 FIDELITY_DATASETS = {"pbmc3k": "pbmc3k", "kang": "Kang et al.", "baron": "Baron (mouse pancreas)", "pbmc68k": "pbmc68k"}
 
 
+# (tick label, result file, method in it, colour, opacity): scgan with its defaults; on the same splits, scgan with
+# a wide last generator layer, and scVI, which ran beside it; real vs real
+FIDELITY_SERIES = [
+    ("scgan", "fidelity_{}.json", "scgan", SCGAN_COLOR, 0.7),
+    ("scgan\n(512, 1024)", "fidelity_{}_generator512_1024.json", "scgan", SCGAN_COLOR, 0.3),
+    ("scVI", "fidelity_{}_generator512_1024.json", "scvi", SCVI_COLOR, 0.7),
+    ("real vs\nreal", "fidelity_{}.json", "real_vs_real", REAL_COLOR, 0.7),
+]
+
+
 def fidelity(results: Path, out: Path) -> Path:
-    """Held-out AUROC of scgan, scVI and real vs real on every dataset, one point per split."""
-    fig, axes = plt.subplots(1, len(FIDELITY_DATASETS), figsize=(11, 3.2), sharey=True)
-    methods = {"scgan": SCGAN_COLOR, "scvi": SCVI_COLOR, "real_vs_real": REAL_COLOR}
+    """Held-out AUROC of scgan (defaults and a wide generator), scVI and real vs real per dataset and split."""
+    fig, axes = plt.subplots(1, len(FIDELITY_DATASETS), figsize=(12, 3.4), sharey=True)
     for axis, (dataset, title) in zip(axes, FIDELITY_DATASETS.items(), strict=True):
-        splits = _json(results, f"fidelity_{dataset}.json")["splits"].values()
-        for x, (method, color) in enumerate(methods.items()):
-            values = [split[method]["auroc"] for split in splits]
-            axis.scatter([x] * len(values), values, color=color, s=18, alpha=0.7, linewidths=0)
+        for x, (_, file, method, color, alpha) in enumerate(FIDELITY_SERIES):
+            values = [split[method]["auroc"] for split in _json(results, file.format(dataset))["splits"].values()]
+            axis.scatter([x] * len(values), values, color=color, s=18, alpha=alpha, linewidths=0)
             axis.scatter([x], [np.mean(values)], color=color, s=160, marker="_", linewidths=2)
         axis.axhline(0.5, **IDEAL)
-        axis.set_xticks(range(len(methods)), ["scgan", "scVI", "real vs\nreal"], fontsize="small")
+        axis.set_xticks(range(len(FIDELITY_SERIES)), [series[0] for series in FIDELITY_SERIES], fontsize="small")
         axis.set_title(title, fontsize="medium")
     axes[0].set_ylabel("AUROC, synthetic vs held-out\n(ideal 0.5; points: splits, bar: mean)")
     fig.tight_layout()
@@ -73,7 +81,9 @@ def fidelity(results: Path, out: Path) -> Path:
 
 def joint_condition_kang(results: Path, out: Path) -> Path:
     """Cell-type macro-F1 of the held-out, scgan and scVI cells per split, and per-label recall on split 0."""
-    scgan_runs = [_json(results, f"joint_condition_kang_split{s}.json")["cell_type"] for s in range(3)]
+    scgan_runs = [
+        _json(results, f"joint_condition_kang_generator512_1024_split{s}.json")["cell_type"] for s in range(3)
+    ]
     scvi_runs = [
         _json(results, f"joint_condition_kang_gaussian_noise_with_scvi_split{s}.json")["cell_type"] for s in range(3)
     ]
