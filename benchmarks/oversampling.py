@@ -84,6 +84,8 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, required=True, help="prefix of the CSV files")
     args = parser.parse_args()
+    if args.replace and not args.combine:
+        parser.error("--replace needs --combine: the results files whose rows it replaces")
     if args.combine:
         write_tables(combine(args.combine, replace=args.replace), out=args.out)
         return

@@ -122,6 +122,14 @@ def test_oversampling_combine_gathers_runs_and_replaces_a_rerun_arm(tmp_path):
     }
 
 
+def test_oversampling_replace_without_combine_is_an_error(tmp_path, monkeypatch, capsys):
+    main = _functions_of("oversampling")["main"]
+    monkeypatch.setattr("sys.argv", ["oversampling.py", "--replace", "x.csv", "--out", str(tmp_path / "out")])
+    with pytest.raises(SystemExit):
+        main()
+    assert "--replace needs --combine" in capsys.readouterr().err
+
+
 def test_oversampling_target_is_median_or_a_number_of_cells():
     import argparse
 
