@@ -8,6 +8,7 @@ import pytest
 
 import scgan
 from scgan.cli import main, parse_cell_counts
+from scgan.model import SCGAN
 
 
 def test_demo_writes_the_report(tmp_path):
@@ -47,9 +48,16 @@ def test_train_then_generate(simulated, tmp_path):
             str(model_dir),
             "--max-epochs",
             "2",
+            "--generator-hidden",
+            "32",
+            "16",
+            "--n-critic",
+            "2",
         ]
     )
     assert (model_dir / "model.safetensors").exists()
+    # the width reaches the network that is saved
+    assert SCGAN.load(model_dir).module.generator.logits.in_features == 16
     main(["generate", str(model_dir), "--n", "rare,stim=7", "type_0,ctrl=3", "--out", str(tmp_path / "syn.h5ad")])
     syn = ad.read_h5ad(tmp_path / "syn.h5ad")
     assert syn.n_obs == 10 and (syn.obs["cell_type"] == "rare").sum() == 7
@@ -72,7 +80,12 @@ def _recorder(monkeypatch, owner, name: str) -> dict:
 
 @pytest.mark.parametrize(
     ("flag", "passed"),
-    [([], {}), (["--early-stopping"], {"early_stopping": True}), (["--no-early-stopping"], {"early_stopping": False})],
+    [
+        ([], {}),
+        (["--early-stopping"], {"early_stopping": True}),
+        (["--no-early-stopping"], {"early_stopping": False}),
+        (["--generator-hidden", "512", "1024", "--n-critic", "2"], {"generator_hidden": [512, 1024], "n_critic": 2}),
+    ],
 )
 def test_train_passes_only_given_options(simulated, tmp_path, monkeypatch, flag, passed):
     """Options left out are not passed, so their defaults are the library's, written once."""

@@ -81,6 +81,8 @@ def _train(args: argparse.Namespace) -> int:
             "max_epochs",
             "max_steps",
             "early_stopping",
+            "generator_hidden",
+            "n_critic",
             "random_state",
         ),
     )
@@ -137,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     from scgan import tl
     from scgan._demo import run_demo
-    from scgan.model import GANTrainingPlan
+    from scgan.model import SCGAN, GANTrainingPlan
 
     parser = argparse.ArgumentParser(prog="scgan", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -189,6 +191,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--early-stopping",
         action=argparse.BooleanOptionalAction,
         help=f"stop once the validation score stops improving {_default(GANTrainingPlan.__init__, 'early_stopping')}",
+    )
+    train.add_argument(
+        "--generator-hidden",
+        type=int,
+        nargs="+",
+        metavar="WIDTH",
+        help=f"widths of the generator's hidden layers, e.g. 512 1024 with covariates "
+        f"{_default(SCGAN.__init__, 'generator_hidden')}",
+    )
+    train.add_argument(
+        "--n-critic",
+        type=int,
+        help=f"critic steps per generator step, 2 with covariates {_default(GANTrainingPlan.__init__, 'n_critic')}",
     )
     train.add_argument("--random-state", type=int, help=f"seed {_default(tl.train, 'random_state')}")
     train.add_argument("--overwrite", action="store_true", help="replace an existing model folder")
