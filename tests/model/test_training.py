@@ -78,6 +78,27 @@ def test_generation_pool_is_a_bounded_sample_with_the_training_proportions(simul
     np.testing.assert_allclose(shares[expected.index], expected, atol=0.03)
 
 
+@pytest.mark.parametrize("schedule", ["constant", "linear"])
+def test_learning_rate_schedule_runs_over_the_critic_steps(simulated, schedule):
+    import lightning.pytorch as pl
+
+    class RecordRates(pl.Callback):
+        def __init__(self):
+            self.rates = []
+
+        def on_train_batch_end(self, trainer, *args):
+            self.rates.append([opt.param_groups[0]["lr"] for opt in trainer.optimizers])
+
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    plan_kwargs = {"lr_schedule": schedule, "lr_generator": 2e-3, "lr_critic": 1e-3}
+    record = RecordRates()
+    SCGAN(simulated, **SMALL).train(max_steps=20, plan_kwargs=plan_kwargs, callbacks=[record], **FAST)
+    share = (
+        np.ones(20) if schedule == "constant" else 1 - np.arange(20) / 20
+    )  # the rates each step used: 1 down to 1/20
+    np.testing.assert_allclose(record.rates, np.outer(share, [2e-3, 1e-3]))
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -89,6 +110,7 @@ def test_generation_pool_is_a_bounded_sample_with_the_training_proportions(simul
         ({"plan_kwargs": {"lr_critic": -1e-3}}, "lr_critic must be a number >= 0, got -0.001"),
         ({"plan_kwargs": {"ema_decay": "0.9"}}, r"ema_decay must be in \[0, 1\)"),
         ({"plan_kwargs": {"betas": (0.5,)}}, "betas must be two numbers"),
+        ({"plan_kwargs": {"lr_schedule": "cosine"}}, "lr_schedule must be 'constant' or 'linear', got 'cosine'"),
     ],
 )
 def test_training_options_are_checked(simulated, kwargs, message):

@@ -70,6 +70,9 @@ class GANTrainingPlan(pl.LightningModule):
         With covariates, also train with ``generator_hidden=(512, 1024)``.
     lr_generator, lr_critic
         Adam learning rates.
+    lr_schedule
+        ``"constant"`` keeps the learning rates; ``"linear"`` lowers both in a straight line from their value at
+        the first step to 0 at the last (`max_steps`, else the trainer's `max_epochs`), over critic steps.
     betas
         Adam betas (0.5, 0.9 as in WGAN-GP).
     gp_weight
@@ -107,6 +110,7 @@ class GANTrainingPlan(pl.LightningModule):
         n_critic: int = 5,
         lr_generator: float = 5e-4,
         lr_critic: float = 5e-4,
+        lr_schedule: str = "constant",
         betas: tuple[float, float] = (0.5, 0.9),
         gp_weight: float = 10.0,
         clip_value: float = 0.01,
@@ -126,6 +130,8 @@ class GANTrainingPlan(pl.LightningModule):
         self.n_critic = n_critic
         self.lr_generator = lr_generator
         self.lr_critic = lr_critic
+        self.lr_schedule = lr_schedule
+        self.total_steps: int | None = None
         self.betas = tuple(betas)
         self.gp_weight = gp_weight
         self.clip_value = clip_value
@@ -166,9 +172,9 @@ class GANTrainingPlan(pl.LightningModule):
         if self.max_steps is not None:
             epochs = math.ceil(self.max_steps / max(n_batches, 1))
             self.trainer.fit_loop.max_epochs = min(self.trainer.max_epochs, epochs)
-        total_steps = self.max_steps or self.trainer.max_epochs * n_batches
+        self.total_steps = self.max_steps or self.trainer.max_epochs * n_batches
         if self.validation_interval is None:
-            self.validation_interval = max(1, total_steps // N_VALIDATION_CHECKS)
+            self.validation_interval = max(1, self.total_steps // N_VALIDATION_CHECKS)
 
     @staticmethod
     def _check_finite(name: str, value: torch.Tensor) -> None:
@@ -182,6 +188,11 @@ class GANTrainingPlan(pl.LightningModule):
     def training_step(self, batch, batch_idx):
         """One critic step, and one generator step every `n_critic` critic steps."""
         generator_opt, critic_opt = self.optimizers()
+        if self.lr_schedule == "linear":
+            share = max(0.0, 1.0 - self.critic_steps / self.total_steps)
+            for optimizer, lr in ((generator_opt, self.lr_generator), (critic_opt, self.lr_critic)):
+                for group in optimizer.param_groups:
+                    group["lr"] = lr * share
         counts = batch[REGISTRY_KEYS.X_KEY].float()
         categorical, continuous = batch_conditions(batch)
 
@@ -317,6 +328,7 @@ def _check_options(options: dict) -> None:
         "n_critic": (lambda v: is_integer(v) and v >= 1, "a positive integer"),
         "lr_generator": (lambda v: is_real(v) and v >= 0, "a number >= 0"),
         "lr_critic": (lambda v: is_real(v) and v >= 0, "a number >= 0"),
+        "lr_schedule": (lambda v: v in ("constant", "linear"), "'constant' or 'linear'"),
         "betas": (lambda v: len(v) == 2 and all(is_real(b) and 0 <= b < 1 for b in v), "two numbers in [0, 1)"),
         "gp_weight": (lambda v: is_real(v) and v >= 0, "a number >= 0"),
         "clip_value": (lambda v: is_real(v) and v > 0, "a positive number"),
