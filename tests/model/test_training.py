@@ -93,9 +93,8 @@ def test_learning_rate_schedule_runs_over_the_critic_steps(simulated, schedule):
     plan_kwargs = {"lr_schedule": schedule, "lr_generator": 2e-3, "lr_critic": 1e-3}
     record = RecordRates()
     SCGAN(simulated, **SMALL).train(max_steps=20, plan_kwargs=plan_kwargs, callbacks=[record], **FAST)
-    share = (
-        np.ones(20) if schedule == "constant" else 1 - np.arange(20) / 20
-    )  # the rates each step used: 1 down to 1/20
+    # the share of the initial rates each step used: 1 throughout, or 1 down to 1/20
+    share = np.ones(20) if schedule == "constant" else 1 - np.arange(20) / 20
     np.testing.assert_allclose(record.rates, np.outer(share, [2e-3, 1e-3]))
 
 
