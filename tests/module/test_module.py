@@ -14,6 +14,7 @@ from scgan.module import (
     log_normalize,
     sample_counts,
 )
+from scgan.module._networks import group_spread
 
 
 def test_generator_and_critic_shapes():
@@ -26,6 +27,27 @@ def test_generator_and_critic_shapes():
     assert (theta > 0).all()
     critic = Critic(30, n_cats_per_key=[3, 2], n_continuous=4, hidden=[16, 8], dropout=0.1)
     assert critic(torch.randn(3, 30), categorical, continuous).shape == (3,)
+
+
+def test_group_spread_known_values():
+    features = torch.tensor([[0.0, 0.0], [2.0, 4.0], [1.0, 1.0], [1.0, 1.0], [5.0, 3.0]])
+    # groups of two: rows 0-1 (std 1 and 2, mean 1.5), rows 2-3 (0), row 4 alone (0)
+    spread = group_spread(features, 2)
+    torch.testing.assert_close(spread, torch.tensor([[1.5], [1.5], [0.0], [0.0], [0.0]]), atol=1e-3, rtol=0)
+
+
+def test_critic_minibatch_std_reads_the_cells_of_the_same_group_only():
+    torch.manual_seed(0)
+    categorical = torch.zeros(8, 1, dtype=torch.long)
+    cells = torch.randn(8, 6)
+    changed = cells.clone()
+    changed[1] += 3.0  # a cell of the first group of four
+    for group_size, first_group_moves in ((4, True), (0, False)):
+        critic = Critic(6, n_cats_per_key=[1], n_continuous=0, hidden=[16], dropout=0.0, minibatch_std=group_size)
+        before, after = critic(cells, categorical, None), critic(changed, categorical, None)
+        assert not torch.allclose(before[1], after[1])
+        assert torch.allclose(before[4:], after[4:])  # the other group is untouched
+        assert (not torch.allclose(before[[0, 2, 3]], after[[0, 2, 3]])) == first_group_moves
 
 
 def test_gradient_penalty_known_value():
@@ -140,6 +162,8 @@ def test_bad_options():
         ConditionalGAN(5)
     with pytest.raises(ValueError, match="critic_target_sum"):
         ConditionalGAN(5, n_cats_per_key=[2], critic_target_sum=0)
+    with pytest.raises(ValueError, match="critic_minibatch_std must be a non-negative integer"):
+        ConditionalGAN(5, n_cats_per_key=[2], critic_minibatch_std=-1)
 
 
 def test_gan_learns_a_gaussian():

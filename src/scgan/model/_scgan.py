@@ -43,6 +43,10 @@ class SCGAN(TrainingMixin, GenerationMixin, PersistenceMixin, BaseModelClass):
         ``n_critic=2``, for covariates (docs: design decisions). Compare with :func:`scgan.tl.evaluate`.
     critic_dropout
         Dropout in the critic.
+    critic_minibatch_std
+        The critic also reads how much the cells of each group of this many cells in a minibatch differ from each
+        other (the minibatch standard deviation of Karras et al. 2018), so generated cells are held to the real
+        spread within their conditions. 0: off (docs: design decisions).
     count_head
         How counts are made (see the design notes in the docs): ``'poisson'`` (default: softmax proportions,
         a library size drawn from real cells of the same condition, Poisson counts sampled inside the training
@@ -70,6 +74,7 @@ class SCGAN(TrainingMixin, GenerationMixin, PersistenceMixin, BaseModelClass):
         generator_hidden: Sequence[int] = (512, 64),
         critic_hidden: Sequence[int] = (256, 256),
         critic_dropout: float = 0.0,
+        critic_minibatch_std: int = 0,
         count_head: str = "poisson",
         loss: str = "wgan-gp",
         critic_target_sum: float | None = None,
@@ -87,6 +92,7 @@ class SCGAN(TrainingMixin, GenerationMixin, PersistenceMixin, BaseModelClass):
             generator_hidden=generator_hidden,
             critic_hidden=critic_hidden,
             critic_dropout=critic_dropout,
+            critic_minibatch_std=critic_minibatch_std,
             count_head=count_head,
             loss=loss,
             critic_target_sum=critic_target_sum,

@@ -36,6 +36,8 @@ class ConditionalGAN(nn.Module):
         Widths of the hidden layers.
     critic_dropout
         Dropout in the critic.
+    critic_minibatch_std
+        Group size of the critic's minibatch standard deviation (see :class:`~scgan.module.Critic`); 0: off.
     count_head
         ``'poisson'`` (default), ``'nb'`` or ``'continuous'``; see :func:`sample_counts`.
     loss
@@ -58,6 +60,7 @@ class ConditionalGAN(nn.Module):
         generator_hidden: Sequence[int] = (512, 64),
         critic_hidden: Sequence[int] = (256, 256),
         critic_dropout: float = 0.0,
+        critic_minibatch_std: int = 0,
         count_head: str = "poisson",
         loss: str = "wgan-gp",
         critic_target_sum: float | None = None,
@@ -88,6 +91,7 @@ class ConditionalGAN(nn.Module):
             n_continuous=n_continuous,
             hidden=critic_hidden,
             dropout=critic_dropout,
+            minibatch_std=critic_minibatch_std,
         )
         # the training cells' library sizes and conditions, to draw library sizes (and conditions) from
         self.register_buffer("library_sizes", torch.zeros(0))
@@ -232,6 +236,10 @@ def _check_options(options: dict) -> None:
         "generator_hidden": (_are_counts(options["generator_hidden"]), "a non-empty sequence of positive integers"),
         "critic_hidden": (_are_counts(options["critic_hidden"]), "a non-empty sequence of positive integers"),
         "critic_dropout": (_is_real(options["critic_dropout"]) and 0 <= options["critic_dropout"] < 1, "in [0, 1)"),
+        "critic_minibatch_std": (
+            options["critic_minibatch_std"] == 0 or _is_count(options["critic_minibatch_std"]),
+            "a non-negative integer (0: off)",
+        ),
         "critic_target_sum": (
             options["critic_target_sum"] is None
             or (_is_real(options["critic_target_sum"]) and options["critic_target_sum"] > 0),
