@@ -137,7 +137,8 @@ class Critic(nn.Module):
         minibatch_std: int = 0,
     ):
         super().__init__()
-        # no normalisation layers: the gradient penalty is per sample
+        # no normalisation layers, as the gradient penalty is per sample; the group spread is the one statistic that
+        # mixes cells, and only within a group
         self.body = mlp(n_genes, hidden, dropout=dropout, norm=False)
         self.minibatch_std = minibatch_std
         self.score = nn.Linear(hidden[-1] + (1 if minibatch_std else 0), 1)
