@@ -126,6 +126,18 @@ def test_critic_scale_and_noise_are_saved(simulated, tmp_path):
     assert (loaded.generate({"rare": 20}, random_state=5).X != before.X).nnz == 0
 
 
+def test_critic_minibatch_std_trains_and_is_saved(simulated, tmp_path):
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    model = SCGAN(simulated, **SMALL, critic_minibatch_std=4)
+    model.train(max_epochs=1, **FAST)
+    assert np.isfinite(model.history["critic_loss"].to_numpy(dtype=float)).all()
+    model.save(tmp_path / "model")
+    loaded = SCGAN.load(tmp_path / "model")
+    # the score reads the 32 hidden features and the group spread
+    assert loaded.module.critic.minibatch_std == 4 and loaded.module.critic.score.in_features == 33
+    torch.testing.assert_close(loaded.module.critic.score.weight, model.module.critic.score.weight)
+
+
 def test_load_checks_genes_and_categories(trained, tmp_path):
     model, adata = trained
     model.save(tmp_path / "model")
