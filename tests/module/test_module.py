@@ -25,7 +25,7 @@ def test_generator_and_critic_shapes():
     assert proportions.shape == theta.shape == (3, 30)
     torch.testing.assert_close(proportions.sum(1), torch.ones(3))
     assert (theta > 0).all()
-    critic = Critic(30, n_cats_per_key=[3, 2], n_continuous=4, hidden=[16, 8], dropout=0.1)
+    critic = Critic(30, n_cats_per_key=[3, 2], n_continuous=4, hidden=[16, 8], dropout=0.1, minibatch_std=0)
     assert critic(torch.randn(3, 30), categorical, continuous).shape == (3,)
 
 

@@ -134,7 +134,7 @@ class Critic(nn.Module):
         n_continuous: int,
         hidden: Sequence[int],
         dropout: float,
-        minibatch_std: int = 0,
+        minibatch_std: int,
     ):
         super().__init__()
         # no normalisation layers, as the gradient penalty is per sample; the group spread is the one statistic that
