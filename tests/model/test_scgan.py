@@ -252,21 +252,16 @@ def test_training_returns_the_averaged_generator(simulated, training_plans):
         assert torch.equal(average, weight)
 
 
-@pytest.mark.parametrize("validation_score", ["mmd", "auroc"])
-def test_validation_keeps_the_raw_generator_when_the_average_is_worse(simulated, validation_score):
+def test_validation_keeps_the_raw_generator_when_the_average_is_worse(simulated):
     from scgan.model._training_plan import GANTrainingPlan, ValidationCells
     from scgan.module import ConditionalGAN
 
-    # cells of one type and condition, which a generator of their mean profile resembles
-    one_type = (simulated.obs["cell_type"] == "type_0") & (simulated.obs["condition"] == "ctrl")
-    counts = torch.as_tensor(simulated.X[one_type.to_numpy()].toarray(), dtype=torch.float32)
+    counts = torch.as_tensor(simulated.X.toarray()[:100], dtype=torch.float32)
     module = ConditionalGAN(counts.shape[1], n_cats_per_key=[1], n_latent=4, generator_hidden=[8], critic_hidden=[8])
     cells = ValidationCells(
-        counts=counts, categorical=torch.zeros(len(counts), 1, dtype=torch.long), continuous=None, pca_counts=counts
+        counts=counts, categorical=torch.zeros(100, 1, dtype=torch.long), continuous=None, pca_counts=counts
     )
-    plan = GANTrainingPlan(
-        module, validation=cells, ema_decay=0.5, n_validation_pcs=5, validation_score=validation_score
-    )
+    plan = GANTrainingPlan(module, validation=cells, ema_decay=0.5, n_validation_pcs=5)
     plan.trainer = types.SimpleNamespace(
         is_global_zero=True, strategy=types.SimpleNamespace(broadcast=lambda obj, src: obj), current_epoch=0
     )
@@ -280,19 +275,6 @@ def test_validation_keeps_the_raw_generator_when_the_average_is_worse(simulated,
     plan._validate()
     kept = plan.best_generator["logits.bias"]
     assert torch.equal(kept, module.generator.logits.bias)
-    if validation_score == "auroc":  # the forest tells every one-gene cell from the real ones
-        assert plan._score(plan.averaged_generator) == 1.0
-        assert plan.best_score < 1.0
-
-
-def test_validation_by_auroc_is_logged_under_its_name(simulated):
-    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
-    model = SCGAN(simulated, **SMALL)
-    model.train(max_epochs=2, plan_kwargs={"validation_score": "auroc", "validation_interval": 3}, **FAST)
-    scores = model.history["validation_auroc"].to_numpy(dtype=float)
-    assert "validation_mmd" not in model.history
-    assert ((scores >= 0) & (scores <= 1)).all()
-    assert model.best_epoch is not None
 
 
 def test_validation_scores_three_draws_per_cell_in_50_exact_components(simulated, training_plans):

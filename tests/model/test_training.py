@@ -110,7 +110,6 @@ def test_learning_rate_schedule_runs_over_the_critic_steps(simulated, schedule):
         ({"plan_kwargs": {"ema_decay": "0.9"}}, r"ema_decay must be in \[0, 1\)"),
         ({"plan_kwargs": {"betas": (0.5,)}}, "betas must be two numbers"),
         ({"plan_kwargs": {"lr_schedule": "cosine"}}, "lr_schedule must be 'constant' or 'linear', got 'cosine'"),
-        ({"plan_kwargs": {"validation_score": "forest"}}, "validation_score must be 'mmd' or 'auroc', got 'forest'"),
     ],
 )
 def test_training_options_are_checked(simulated, kwargs, message):

@@ -47,16 +47,6 @@ def test_history_panels_curves_and_best_epoch(training_history):
     assert all(any(line.get_label().startswith("best epoch") for line in axis.get_lines()) for axis in axes)
 
 
-def test_history_draws_the_validation_auroc_with_the_kept_epoch_starred(training_history):
-    training_history["validation_auroc"] = training_history.pop("validation_mmd").rename(
-        columns={"validation_mmd": "validation_auroc"}
-    )
-    axes = scgan.pl.history(types.SimpleNamespace(history=training_history, best_epoch=3))
-    assert axes[2].get_title() == "Validation AUROC (lower is better)" and axes[2].get_yscale() == "linear"
-    (star,) = [line for line in axes[2].get_lines() if line.get_marker() == "*"]
-    assert star.get_xdata()[0] == 3 and star.get_ydata()[0] == training_history["validation_auroc"].iloc[3, 0]
-
-
 def test_history_accepts_a_plain_dict_without_validation(training_history):
     del training_history["validation_mmd"]
     axes = scgan.pl.history(training_history)

@@ -80,9 +80,9 @@ class TrainingMixin:
             several devices (``strategy='ddp'``) every device takes its own minibatches: the effective batch is
             `batch_size` times the number of devices, and each device makes `max_steps` steps.
         validation_fraction
-            Share of the cells of each condition held out of training to score the generator (the plan's
-            ``validation_score``, in a PCA space of training cells), at most 500 cells in all; conditions with fewer
-            than 20 cells stay whole in training. 0 turns validation off.
+            Share of the cells of each condition held out of training to score the generator (an MMD in a PCA
+            space of training cells), at most 500 cells in all; conditions with fewer than 20 cells stay whole
+            in training. 0 turns validation off.
         random_state
             Seed of the initial weights, the minibatch order, the validation sample and the sampling.
         accelerator, devices
@@ -97,7 +97,7 @@ class TrainingMixin:
         Returns
         -------
         None. Fills `model.history` (per-epoch ``critic_loss``, ``generator_loss``, ``wasserstein``,
-        ``gradient_penalty`` and ``validation_mmd``, or ``validation_auroc``) and `model.best_epoch`.
+        ``gradient_penalty`` and ``validation_mmd``) and `model.best_epoch`.
         """
         _check_train_options(max_epochs, max_steps, batch_size, validation_fraction, trainer_kwargs)
         if max_epochs is None and max_steps is None:

@@ -13,7 +13,7 @@ import torch
 from scvi import REGISTRY_KEYS
 
 from scgan._utils import is_integer, is_real
-from scgan.metrics import classifier_auroc, mmd
+from scgan.metrics import mmd
 from scgan.metrics._features import PCASpace
 from scgan.model._generation import counts_to_csr
 from scgan.module import ConditionalGAN
@@ -80,7 +80,7 @@ class GANTrainingPlan(pl.LightningModule):
     clip_value
         Critic weight clipping bound (``wgan``).
     keep_best
-        Restore, at the end of training, the generator with the best validation score (needs validation cells).
+        Restore, at the end of training, the generator with the lowest validation MMD (needs validation cells).
     early_stopping, early_stopping_patience
         With `keep_best`, stop once the validation score has not improved for `early_stopping_patience`
         validation checks in a row; the best generator is restored as always. For cell types and conditions this
@@ -94,13 +94,6 @@ class GANTrainingPlan(pl.LightningModule):
         (cells farther from real ones), which 20 components did not see.
     n_validation_draws
         Generated cells per validation cell (fresh noise and counts each), which steadies the score.
-    validation_score
-        How generated cells are compared with validation cells of the same conditions in that space:
-        ``"mmd"``, the MMD (Gaussian kernels, a matrix product per check); ``"auroc"``, the out-of-fold AUROC of
-        a random forest telling them apart (:func:`~scgan.metrics.classifier_auroc`, the held-out fidelity
-        test on the validation cells). The forest also sees generated cells that cover only part of the real
-        spread, but costs a forest fit per candidate and check (about 1 s per 200 validation cells on one CPU
-        core). The lower is kept; logged as ``validation_mmd`` or ``validation_auroc``.
     ema_decay
         Decay of an exponential moving average of the generator's weights, updated after every generator step
         (bias-corrected as in Adam, so a short run is the plain average of its steps). The averaged and the raw
@@ -127,7 +120,6 @@ class GANTrainingPlan(pl.LightningModule):
         validation_interval: int | None = None,
         n_validation_pcs: int = 50,
         n_validation_draws: int = 3,
-        validation_score: str = "mmd",
         ema_decay: float = 0.995,
     ):
         super().__init__()
@@ -156,7 +148,6 @@ class GANTrainingPlan(pl.LightningModule):
         self.validation_interval = validation_interval
         self.n_validation_pcs = n_validation_pcs
         self.n_validation_draws = n_validation_draws
-        self.validation_score = validation_score
         self.ema_decay = ema_decay
         self.ema_generator: list[torch.Tensor] | None = None
         self.ema_steps = 0
@@ -298,14 +289,13 @@ class GANTrainingPlan(pl.LightningModule):
             self.checks_without_improvement = 0
         else:
             self.checks_without_improvement += 1
-        name = f"validation_{self.validation_score}"
-        self.log(name, scores[best_name], on_step=False, on_epoch=True, batch_size=1, sync_dist=True)
+        self.log("validation_mmd", scores[best_name], on_step=False, on_epoch=True, batch_size=1, sync_dist=True)
         if self.early_stopping and self.checks_without_improvement >= self.early_stopping_patience:
             self.trainer.should_stop = True
 
     @torch.no_grad()
     def _score(self, candidate) -> float:
-        """The validation score of generated cells against validation cells of the same conditions, in a PCA."""
+        """MMD between validation cells and generated cells of the same conditions, in a PCA of training cells."""
         cells = self.validation
         if self._pca is None:
             self._pca = PCASpace(self.n_validation_pcs, exact=True).fit(cells.pca_counts.numpy())
@@ -317,10 +307,8 @@ class GANTrainingPlan(pl.LightningModule):
         with torch.random.fork_rng(devices=[]), candidate():
             torch.manual_seed(0)  # the same noise every check, so scores differ only by the generator
             fake = counts_to_csr(self.module.generate(categorical, continuous, library_size))
-        real, fake = self._pca.transform(cells.counts.numpy()), self._pca.transform(fake)
-        if self.validation_score == "auroc":
-            return classifier_auroc(real, fake)
-        return mmd(real, fake, max_cells=real.shape[0] * draws, biased=True)
+        real = self._pca.transform(cells.counts.numpy())
+        return mmd(real, self._pca.transform(fake), max_cells=real.shape[0] * draws, biased=True)
 
     def on_train_end(self):
         """Restore the best generator seen on validation cells (else the averaged one, if any)."""
@@ -348,7 +336,6 @@ def _check_options(options: dict) -> None:
         "validation_interval": (lambda v: v is None or (is_integer(v) and v >= 1), "a positive integer or None"),
         "n_validation_pcs": (lambda v: is_integer(v) and v >= 1, "a positive integer"),
         "n_validation_draws": (lambda v: is_integer(v) and v >= 1, "a positive integer"),
-        "validation_score": (lambda v: v in ("mmd", "auroc"), "'mmd' or 'auroc'"),
         "ema_decay": (lambda v: is_real(v) and 0 <= v < 1, "in [0, 1) (0 turns the average off)"),
     }
     for name, (valid, expected) in rules.items():

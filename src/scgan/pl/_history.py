@@ -1,4 +1,4 @@
-"""Training curves of a model: losses, the Wasserstein estimate and the validation score, with the best epoch."""
+"""Training curves of a model: losses, the Wasserstein estimate and the validation MMD, with the best epoch."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ PANELS: dict[str, tuple[str, str, dict[str, str]]] = {
         {"wasserstein": "Wasserstein estimate", "gradient_penalty": "gradient penalty"},
     ),
     "validation_mmd": ("Validation MMD (lower is better)", "MMD", {"validation_mmd": "validation MMD"}),
-    "validation_auroc": ("Validation AUROC (lower is better)", "AUROC", {"validation_auroc": "validation AUROC"}),
 }
 
 
@@ -35,13 +34,12 @@ def history(
     show: bool | None = None,
     return_fig: bool = False,
 ) -> Figure | Axes | list[Axes] | None:
-    """Plot the training curves of a model: losses, Wasserstein estimate and validation score per epoch.
+    """Plot the training curves of a model: losses, Wasserstein estimate and validation MMD per epoch.
 
     One panel per group of curves: ``"loss"`` (critic and generator loss), ``"wasserstein"`` (the critic's
-    Wasserstein estimate and the gradient penalty) and the validation score the kept generator was chosen by,
-    ``"validation_mmd"`` (MMD between validation cells and generated cells, log scale when it falls by more than
-    a decade) or ``"validation_auroc"`` (a random forest's AUROC telling them apart). The epoch whose generator
-    was kept (``model.best_epoch``) is marked on every panel.
+    Wasserstein estimate and the gradient penalty) and ``"validation_mmd"`` (MMD between validation cells and
+    generated cells, log scale when it falls by more than a decade). The epoch whose generator was kept (``model.best_epoch``) is
+    marked on every panel.
 
     Parameters
     ----------
@@ -50,8 +48,8 @@ def history(
         ``best_epoch``), or that dict itself: history key -> DataFrame indexed by epoch with one column of values
         (scvi-tools' ``model.history``).
     panels
-        Panels to draw, among ``"loss"``, ``"wasserstein"``, ``"validation_mmd"`` and ``"validation_auroc"``; `None`
-        draws those whose curves are in the history.
+        Panels to draw, among ``"loss"``, ``"wasserstein"`` and ``"validation_mmd"``; `None` draws those whose
+        curves are in the history.
     figsize
         Size of a new figure; `None` sizes it by the number of panels.
     ax
@@ -94,8 +92,10 @@ def history(
             axis.set_yscale("log")
         if best_epoch is not None:
             axis.axvline(best_epoch, color="grey", linestyle=":", linewidth=1.2, label=f"best epoch ({best_epoch})")
-            if name.startswith("validation_") and best_epoch in curves[name].index:
-                axis.plot(best_epoch, curves[name].loc[best_epoch], marker="*", markersize=11, color="black")
+            if name == "validation_mmd" and best_epoch in curves["validation_mmd"].index:
+                axis.plot(
+                    best_epoch, curves["validation_mmd"].loc[best_epoch], marker="*", markersize=11, color="black"
+                )
         axis.set(title=title, xlabel="epoch", ylabel=ylabel)
         axis.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
         axis.legend(fontsize="small", frameon=False)
