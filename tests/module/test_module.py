@@ -162,8 +162,9 @@ def test_bad_options():
         ConditionalGAN(5)
     with pytest.raises(ValueError, match="critic_target_sum"):
         ConditionalGAN(5, n_cats_per_key=[2], critic_target_sum=0)
-    with pytest.raises(ValueError, match="critic_minibatch_std must be a non-negative integer"):
-        ConditionalGAN(5, n_cats_per_key=[2], critic_minibatch_std=-1)
+    for group_size in (-1, 0.0, False, 2.5):
+        with pytest.raises(ValueError, match="critic_minibatch_std must be a non-negative integer"):
+            ConditionalGAN(5, n_cats_per_key=[2], critic_minibatch_std=group_size)
 
 
 def test_gan_learns_a_gaussian():

@@ -237,7 +237,7 @@ def _check_options(options: dict) -> None:
         "critic_hidden": (_are_counts(options["critic_hidden"]), "a non-empty sequence of positive integers"),
         "critic_dropout": (_is_real(options["critic_dropout"]) and 0 <= options["critic_dropout"] < 1, "in [0, 1)"),
         "critic_minibatch_std": (
-            _is_count(options["critic_minibatch_std"]) or _is_zero_integer(options["critic_minibatch_std"]),
+            _is_integer(options["critic_minibatch_std"]) and options["critic_minibatch_std"] >= 0,
             "a non-negative integer (0: off)",
         ),
         "critic_target_sum": (
@@ -260,12 +260,12 @@ def _is_real(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _is_zero_integer(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value == 0
+def _is_integer(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _is_count(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
+    return _is_integer(value) and value >= 1
 
 
 def _are_counts(values) -> bool:
