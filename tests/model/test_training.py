@@ -237,3 +237,17 @@ def test_two_processes_train_the_same_generator(tmp_path, strategy):
     assert results[0][4] != "None"  # the kept generator's epoch reaches the process that started training
     assert results[0][2] == "int32" and int(results[0][3]) > 0
     assert hashlib.sha1(b"").hexdigest() not in {r[1] for r in results}
+
+
+def test_a_trained_model_trains_again_with_its_modules_in_training_mode(simulated):
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    model = SCGAN(simulated, **SMALL, critic_dropout=0.2)
+    model.train(max_epochs=1, **FAST)
+    assert not model.module.training  # generation runs in eval mode
+    modes = []
+    step = model.module.critic_step_loss
+    model.module.critic_step_loss = lambda *args, **kwargs: (
+        modes.append(model.module.critic.training) or step(*args, **kwargs)
+    )
+    model.train(max_epochs=1, **FAST)
+    assert modes and all(modes)  # the critic's dropout is on in every step

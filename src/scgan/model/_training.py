@@ -130,6 +130,7 @@ class TrainingMixin:
             devices=devices,
             **trainer_kwargs,
         )
+        self.module.train()  # a trained or loaded model is in eval mode: dropout would stay off
         runner()
         best_epoch = runner.trainer.callback_metrics.get(BEST_EPOCH)
         self.best_epoch = None if best_epoch is None else int(best_epoch)
