@@ -273,8 +273,53 @@ def test_validation_keeps_the_raw_generator_when_the_average_is_worse(simulated)
     plan.ema_generator = [torch.zeros_like(w) for w in plan.ema_generator]
     plan.ema_generator[list(module.generator.state_dict()).index("logits.bias")][0] = 100.0
     plan._validate()
-    kept = plan.best_generator["logits.bias"]
+    kept = plan.kept_generators[0][1]["logits.bias"]
     assert torch.equal(kept, module.generator.logits.bias)
+
+
+def test_validation_keeps_the_generators_with_the_lowest_scores(simulated):
+    from scgan.model._training_plan import GANTrainingPlan, ValidationCells
+    from scgan.module import ConditionalGAN
+
+    counts = torch.as_tensor(simulated.X.toarray()[:50], dtype=torch.float32)
+    module = ConditionalGAN(counts.shape[1], n_cats_per_key=[1], n_latent=4, generator_hidden=[8], critic_hidden=[8])
+    cells = ValidationCells(
+        counts=counts, categorical=torch.zeros(50, 1, dtype=torch.long), continuous=None, pca_counts=counts
+    )
+    plan = GANTrainingPlan(module, validation=cells, ema_decay=0.0, n_kept_generators=2)
+    plan.trainer = types.SimpleNamespace(
+        is_global_zero=True,
+        strategy=types.SimpleNamespace(broadcast=lambda obj, src: obj),
+        current_epoch=0,
+        callback_metrics={},
+    )
+    plan.log = lambda *args, **kwargs: None
+    scores = [5.0, 3.0, 4.0, 1.0, 2.0, 6.0]
+    plan._score = lambda candidate: scores[plan.critic_steps]
+    for check in range(len(scores)):  # check i: the generator's bias is i everywhere
+        plan.critic_steps = check
+        with torch.no_grad():
+            module.generator.logits.bias.fill_(check)
+        plan._validate()
+    assert [score for score, _ in plan.kept_generators] == [1.0, 2.0]
+    assert plan.best_step == 3 and plan.checks_without_improvement == 2
+    plan.on_train_end()
+    assert [generator.logits.bias[0].item() for generator in module.generators] == [3.0, 4.0]
+
+
+def test_a_mixture_of_kept_generators_is_saved_and_dropped_by_further_training(simulated, tmp_path):
+    SCGAN.setup_anndata(simulated, condition_keys="cell_type")
+    model = SCGAN(simulated, **SMALL)
+    model.train(max_epochs=3, plan_kwargs={"n_kept_generators": 3, "validation_interval": 2}, **FAST)
+    assert len(model.module.generators) == 3
+    before = model.generate({"rare": 30}, random_state=2)
+    model.save(tmp_path / "model")
+    loaded = SCGAN.load(tmp_path / "model")
+    assert len(loaded.module.generators) == 3
+    assert (loaded.generate({"rare": 30}, random_state=2).X != before.X).nnz == 0
+    with pytest.warns(UserWarning, match="n_kept_generators needs keep_best"):
+        model.train(max_epochs=1, plan_kwargs={"keep_best": False, "n_kept_generators": 3}, **FAST)
+    assert len(model.module.generators) == 1
 
 
 def test_validation_scores_three_draws_per_cell_in_50_exact_components(simulated, training_plans):

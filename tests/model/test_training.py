@@ -110,6 +110,7 @@ def test_learning_rate_schedule_runs_over_the_critic_steps(simulated, schedule):
         ({"plan_kwargs": {"ema_decay": "0.9"}}, r"ema_decay must be in \[0, 1\)"),
         ({"plan_kwargs": {"betas": (0.5,)}}, "betas must be two numbers"),
         ({"plan_kwargs": {"lr_schedule": "cosine"}}, "lr_schedule must be 'constant' or 'linear', got 'cosine'"),
+        ({"plan_kwargs": {"n_kept_generators": 0}}, "n_kept_generators must be a positive integer, got 0"),
     ],
 )
 def test_training_options_are_checked(simulated, kwargs, message):
@@ -206,11 +207,15 @@ if __name__ == "__main__":  # spawned processes import this file again
     model = scgan.tl.train(
         adata, condition_key="cell_type", max_steps=8, accelerator="cpu", devices=2, strategy=sys.argv[1],
         enable_progress_bar=False, n_latent=16, generator_hidden=[32], critic_hidden=[32], validation_interval=4,
+        n_kept_generators=2,
     )
     weights = b"".join(v.numpy().tobytes() for v in model.module.generator.state_dict().values())
     syn = model.generate(50, random_state=0)
     rank = dist.get_rank() if dist.is_initialized() else "main"
-    result = [rank, hashlib.sha1(weights).hexdigest(), syn.X.dtype, int(syn.X.sum()), model.best_epoch]
+    result = [
+        rank, hashlib.sha1(weights).hexdigest(), syn.X.dtype, int(syn.X.sum()), model.best_epoch,
+        len(model.module.generators),
+    ]
     Path(__file__).with_name(f"result_{rank}.txt").write_text(" ".join(map(str, result)))
 """
 
@@ -236,6 +241,7 @@ def test_two_processes_train_the_same_generator(tmp_path, strategy):
     assert len({tuple(result) for _, *result in results}) == 1  # the same on every rank
     assert results[0][4] != "None"  # the kept generator's epoch reaches the process that started training
     assert results[0][2] == "int32" and int(results[0][3]) > 0
+    assert results[0][5] == "2"  # the kept mixture too (a spawned process sends it back in the plan's weights)
     assert hashlib.sha1(b"").hexdigest() not in {r[1] for r in results}
 
 

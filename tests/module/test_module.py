@@ -153,6 +153,34 @@ def test_library_sizes_come_from_the_same_condition():
     torch.testing.assert_close(drawn, torch.tensor([30.0, 20.0, 30.0]))
 
 
+def test_mixture_draws_each_cell_from_one_of_its_generators():
+    gan = ConditionalGAN(4, n_cats_per_key=[1], n_latent=4, generator_hidden=[8], critic_hidden=[8])
+    gan.set_mixture(2)
+    with torch.no_grad():  # generator i puts every count on gene i
+        for i, generator in enumerate(gan.generators):
+            generator.logits.weight.zero_()
+            generator.logits.bias.copy_(torch.nn.functional.one_hot(torch.tensor(i), 4) * 30.0)
+    categorical, library = torch.zeros(400, 1, dtype=torch.long), torch.full((400,), 50.0)
+
+    def generate():
+        torch.manual_seed(0)
+        return gan.generate(categorical, None, library)
+
+    counts = generate()
+    on_gene = counts[:, :2] == counts.sum(1, keepdim=True)
+    assert on_gene.any(1).all()  # every cell from one generator, never a blend
+    assert 150 < int(on_gene[:, 0].sum()) < 250  # equal chances
+    torch.testing.assert_close(generate(), counts)
+    # the weights carry the mixture: a module built without one loads both generators
+    fresh = ConditionalGAN(4, n_cats_per_key=[1], n_latent=4, generator_hidden=[8], critic_hidden=[8])
+    fresh.load_state_dict(gan.state_dict())
+    assert len(fresh.generators) == 2
+    torch.manual_seed(0)
+    torch.testing.assert_close(fresh.generate(categorical, None, library), counts)
+    gan.set_mixture(1)
+    assert (generate()[:, 1:] == 0).all()  # the first generator alone
+
+
 def test_bad_options():
     with pytest.raises(ValueError, match="count_head"):
         ConditionalGAN(5, n_cats_per_key=[2], count_head="gaussian")
@@ -162,6 +190,8 @@ def test_bad_options():
         ConditionalGAN(5)
     with pytest.raises(ValueError, match="critic_target_sum"):
         ConditionalGAN(5, n_cats_per_key=[2], critic_target_sum=0)
+    with pytest.raises(ValueError, match="n_generators must be a positive integer"):
+        ConditionalGAN(5, n_cats_per_key=[2]).set_mixture(0)
     for group_size in (-1, 0.0, False, 2.5):
         with pytest.raises(ValueError, match="critic_minibatch_std must be a non-negative integer"):
             ConditionalGAN(5, n_cats_per_key=[2], critic_minibatch_std=group_size)

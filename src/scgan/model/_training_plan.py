@@ -81,6 +81,10 @@ class GANTrainingPlan(pl.LightningModule):
         Critic weight clipping bound (``wgan``).
     keep_best
         Restore, at the end of training, the generator with the lowest validation MMD (needs validation cells).
+    n_kept_generators
+        With `keep_best`, keep this many generators, those with the lowest validation MMD over all checks, and
+        draw each generated cell from one of them at random (a mixture, see
+        :meth:`~scgan.module.ConditionalGAN.set_mixture`); 1 keeps the single best.
     early_stopping, early_stopping_patience
         With `keep_best`, stop once the validation score has not improved for `early_stopping_patience`
         validation checks in a row; the best generator is restored as always. For cell types and conditions this
@@ -115,6 +119,7 @@ class GANTrainingPlan(pl.LightningModule):
         gp_weight: float = 10.0,
         clip_value: float = 0.01,
         keep_best: bool = True,
+        n_kept_generators: int = 1,
         early_stopping: bool = False,
         early_stopping_patience: int = 6,
         validation_interval: int | None = None,
@@ -142,7 +147,15 @@ class GANTrainingPlan(pl.LightningModule):
                 UserWarning,
                 stacklevel=3,
             )
+        if n_kept_generators > 1 and not (keep_best and validation is not None):
+            warnings.warn(
+                "n_kept_generators needs keep_best=True and validation cells (validation_fraction > 0 and conditions"
+                " of at least 20 cells); keeping the last generator.",
+                UserWarning,
+                stacklevel=3,
+            )
         self.keep_best = keep_best and validation is not None
+        self.n_kept_generators = n_kept_generators
         self.early_stopping = early_stopping and self.keep_best
         self.early_stopping_patience = early_stopping_patience
         self.validation_interval = validation_interval
@@ -156,7 +169,8 @@ class GANTrainingPlan(pl.LightningModule):
         self.best_score = float("inf")
         self.best_epoch: int | None = None
         self.best_step: int | None = None
-        self.best_generator: dict[str, torch.Tensor] | None = None
+        # (validation MMD, generator weights) of the best generators so far, best first
+        self.kept_generators: list[tuple[float, dict[str, torch.Tensor]]] = []
         self.checks_without_improvement = 0
         self._pca: PCASpace | None = None
 
@@ -175,6 +189,8 @@ class GANTrainingPlan(pl.LightningModule):
         self.total_steps = self.max_steps or self.trainer.max_epochs * n_batches
         if self.validation_interval is None:
             self.validation_interval = max(1, self.total_steps // N_VALIDATION_CHECKS)
+        # training goes on from the trained generator alone; a mixture of an earlier training is dropped
+        self.module.set_mixture(1)
 
     @staticmethod
     def _check_finite(name: str, value: torch.Tensor) -> None:
@@ -281,11 +297,17 @@ class GANTrainingPlan(pl.LightningModule):
             scores = {name: self._score(candidate) for name, candidate in candidates.items()}
         scores = self.trainer.strategy.broadcast(scores, src=0)
         best_name = min(scores, key=scores.get)
-        if self.keep_best and scores[best_name] < self.best_score:
-            self.best_score = scores[best_name]
-            self.best_epoch, self.best_step = self.current_epoch, self.critic_steps
+        score = scores[best_name]
+        if self.keep_best and (
+            len(self.kept_generators) < self.n_kept_generators or score < self.kept_generators[-1][0]
+        ):
             with candidates[best_name]():
-                self.best_generator = copy.deepcopy(self.module.generator.state_dict())
+                weights = copy.deepcopy(self.module.generator.state_dict())
+            self.kept_generators = sorted([*self.kept_generators, (score, weights)], key=lambda kept: kept[0])
+            del self.kept_generators[self.n_kept_generators :]
+        if self.keep_best and score < self.best_score:
+            self.best_score = score
+            self.best_epoch, self.best_step = self.current_epoch, self.critic_steps
             self.checks_without_improvement = 0
         else:
             self.checks_without_improvement += 1
@@ -311,9 +333,11 @@ class GANTrainingPlan(pl.LightningModule):
         return mmd(real, self._pca.transform(fake), max_cells=real.shape[0] * draws, biased=True)
 
     def on_train_end(self):
-        """Restore the best generator seen on validation cells (else the averaged one, if any)."""
-        if self.keep_best and self.best_generator is not None:
-            self.module.generator.load_state_dict(self.best_generator)
+        """Restore the best generators seen on validation cells (else the averaged one, if any)."""
+        if self.keep_best and self.kept_generators:
+            self.module.set_mixture(len(self.kept_generators))
+            for generator, (_, weights) in zip(self.module.generators, self.kept_generators, strict=True):
+                generator.load_state_dict(weights)
         elif self.ema_generator is not None:
             self._load_generator(self._averaged_weights())
         if self.best_epoch is not None:
@@ -332,6 +356,7 @@ def _check_options(options: dict) -> None:
         "betas": (lambda v: len(v) == 2 and all(is_real(b) and 0 <= b < 1 for b in v), "two numbers in [0, 1)"),
         "gp_weight": (lambda v: is_real(v) and v >= 0, "a number >= 0"),
         "clip_value": (lambda v: is_real(v) and v > 0, "a positive number"),
+        "n_kept_generators": (lambda v: is_integer(v) and v >= 1, "a positive integer"),
         "early_stopping_patience": (lambda v: is_integer(v) and v >= 1, "at least 1 validation check"),
         "validation_interval": (lambda v: v is None or (is_integer(v) and v >= 1), "a positive integer or None"),
         "n_validation_pcs": (lambda v: is_integer(v) and v >= 1, "a positive integer"),

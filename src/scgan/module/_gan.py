@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 from collections.abc import Sequence
@@ -85,6 +86,8 @@ class ConditionalGAN(nn.Module):
             hidden=generator_hidden,
             count_head=count_head,
         )
+        # further generators that generation draws cells from besides `generator` (see `set_mixture`)
+        self.mixture = nn.ModuleList()
         self.critic = Critic(
             n_genes,
             n_cats_per_key=n_cats_per_key,
@@ -163,6 +166,28 @@ class ConditionalGAN(nn.Module):
         """Generator output (proportions, inverse dispersions) for `n_cells` fresh noise vectors."""
         return self.generator(self.noise(n_cells, device), categorical, continuous)
 
+    def set_mixture(self, n_generators: int) -> None:
+        """Generate from `n_generators` generators: `generator` and copies of it, whose weights are then loaded.
+
+        :meth:`generate` draws each cell's generator at random, with equal chances; 1 generates from `generator`
+        alone. Training updates `generator` only.
+        """
+        if not (_is_integer(n_generators) and n_generators >= 1):
+            msg = f"n_generators must be a positive integer, got {n_generators!r}."
+            raise ValueError(msg)
+        self.mixture = nn.ModuleList(copy.deepcopy(self.generator) for _ in range(n_generators - 1))
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # weights of a mixture (saved, or sent back by a spawned training process) need as many generators to load
+        members = {key[len(prefix) :].split(".")[1] for key in state_dict if key.startswith(f"{prefix}mixture.")}
+        self.set_mixture(len(members) + 1)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    @property
+    def generators(self) -> list[Generator]:
+        """`generator` and the further generators of the mixture."""
+        return [self.generator, *self.mixture]
+
     def noise(self, n_cells: int, device) -> torch.Tensor:
         """Noise vectors: Gaussian, or multivariate Student-t with `noise_df` degrees of freedom."""
         noise = torch.randn(n_cells, self.generator.n_latent, device=device)
@@ -188,9 +213,27 @@ class ConditionalGAN(nn.Module):
     def generate(
         self, categorical: torch.Tensor | None, continuous: torch.Tensor | None, library_size: torch.Tensor
     ) -> torch.Tensor:
-        """Integer counts (as a float tensor) of new cells; uses torch's global random state."""
-        proportions, theta = self._proportions(categorical, continuous, library_size.shape[0], library_size.device)
-        return draw_integer_counts(proportions, theta, library_size, head=self.count_head)
+        """Integer counts (as a float tensor) of new cells; uses torch's global random state.
+
+        With a mixture (:meth:`set_mixture`) each cell comes from one of its generators, drawn at random.
+        """
+        n_cells, device = library_size.shape[0], library_size.device
+        if not len(self.mixture):
+            proportions, theta = self._proportions(categorical, continuous, n_cells, device)
+            return draw_integer_counts(proportions, theta, library_size, head=self.count_head)
+        member = torch.randint(len(self.generators), (n_cells,), device=device)
+        counts = torch.empty(n_cells, self.n_genes, device=device)
+        for i, generator in enumerate(self.generators):
+            cells = member == i
+            if not cells.any():
+                continue
+            proportions, theta = generator(
+                self.noise(int(cells.sum()), device),
+                None if categorical is None else categorical[cells],
+                None if continuous is None else continuous[cells],
+            )
+            counts[cells] = draw_integer_counts(proportions, theta, library_size[cells], head=self.count_head)
+        return counts
 
     # losses ---------------------------------------------------------------------------------------------
     def critic_step_loss(

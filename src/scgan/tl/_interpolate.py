@@ -44,7 +44,8 @@ def interpolate(
     With ``mode="noise"``, the condition stays `start` and each cell moves between two noise vectors: their
     direction by spherical interpolation and their length linearly, which keeps every step at a noise length
     the generator saw in training (a straight line would pass near zero). This shows the states the
-    generator makes within one condition and how it moves between them.
+    generator makes within one condition and how it moves between them. A model that keeps several generators
+    (``n_kept_generators``) walks with the best of them.
 
     Parameters
     ----------
