@@ -252,20 +252,29 @@ def test_training_returns_the_averaged_generator(simulated, training_plans):
         assert torch.equal(average, weight)
 
 
-def test_validation_keeps_the_raw_generator_when_the_average_is_worse(simulated):
+def plan_outside_a_trainer(simulated, n_cells: int, **plan_kwargs):
+    """A training plan on a tiny GAN, validated on `n_cells` simulated cells, with a stand-in single-process trainer."""
     from scgan.model._training_plan import GANTrainingPlan, ValidationCells
     from scgan.module import ConditionalGAN
 
-    counts = torch.as_tensor(simulated.X.toarray()[:100], dtype=torch.float32)
+    counts = torch.as_tensor(simulated.X.toarray()[:n_cells], dtype=torch.float32)
     module = ConditionalGAN(counts.shape[1], n_cats_per_key=[1], n_latent=4, generator_hidden=[8], critic_hidden=[8])
     cells = ValidationCells(
-        counts=counts, categorical=torch.zeros(100, 1, dtype=torch.long), continuous=None, pca_counts=counts
+        counts=counts, categorical=torch.zeros(n_cells, 1, dtype=torch.long), continuous=None, pca_counts=counts
     )
-    plan = GANTrainingPlan(module, validation=cells, ema_decay=0.5, n_validation_pcs=5)
+    plan = GANTrainingPlan(module, validation=cells, **plan_kwargs)
     plan.trainer = types.SimpleNamespace(
-        is_global_zero=True, strategy=types.SimpleNamespace(broadcast=lambda obj, src: obj), current_epoch=0
+        is_global_zero=True,
+        strategy=types.SimpleNamespace(broadcast=lambda obj, src: obj),
+        current_epoch=0,
+        callback_metrics={},
     )
     plan.log = lambda *args, **kwargs: None
+    return plan, module, counts
+
+
+def test_validation_keeps_the_raw_generator_when_the_average_is_worse(simulated):
+    plan, module, counts = plan_outside_a_trainer(simulated, 100, ema_decay=0.5, n_validation_pcs=5)
     with torch.no_grad():  # raw generator: the mean profile of the cells; average: everything in one gene
         module.generator.logits.weight.zero_()
         module.generator.logits.bias.copy_(torch.log(counts.sum(0) + 1))
@@ -278,22 +287,7 @@ def test_validation_keeps_the_raw_generator_when_the_average_is_worse(simulated)
 
 
 def test_validation_keeps_the_generators_with_the_lowest_scores(simulated):
-    from scgan.model._training_plan import GANTrainingPlan, ValidationCells
-    from scgan.module import ConditionalGAN
-
-    counts = torch.as_tensor(simulated.X.toarray()[:50], dtype=torch.float32)
-    module = ConditionalGAN(counts.shape[1], n_cats_per_key=[1], n_latent=4, generator_hidden=[8], critic_hidden=[8])
-    cells = ValidationCells(
-        counts=counts, categorical=torch.zeros(50, 1, dtype=torch.long), continuous=None, pca_counts=counts
-    )
-    plan = GANTrainingPlan(module, validation=cells, ema_decay=0.0, n_kept_generators=2)
-    plan.trainer = types.SimpleNamespace(
-        is_global_zero=True,
-        strategy=types.SimpleNamespace(broadcast=lambda obj, src: obj),
-        current_epoch=0,
-        callback_metrics={},
-    )
-    plan.log = lambda *args, **kwargs: None
+    plan, module, _ = plan_outside_a_trainer(simulated, 50, ema_decay=0.0, n_kept_generators=2)
     scores = [5.0, 3.0, 4.0, 1.0, 2.0, 6.0]
     plan._score = lambda candidate: scores[plan.critic_steps]
     for check in range(len(scores)):  # check i: the generator's bias is i everywhere

@@ -166,7 +166,6 @@ class GANTrainingPlan(pl.LightningModule):
         self.ema_steps = 0
         self.automatic_optimization = False
         self.critic_steps = 0
-        self.best_score = float("inf")
         self.best_epoch: int | None = None
         self.best_step: int | None = None
         # (validation MMD, generator weights) of the best generators so far, best first
@@ -298,15 +297,14 @@ class GANTrainingPlan(pl.LightningModule):
         scores = self.trainer.strategy.broadcast(scores, src=0)
         best_name = min(scores, key=scores.get)
         score = scores[best_name]
-        if self.keep_best and (
-            len(self.kept_generators) < self.n_kept_generators or score < self.kept_generators[-1][0]
-        ):
+        kept_scores = [kept_score for kept_score, _ in self.kept_generators]
+        improved = self.keep_best and score < min(kept_scores, default=float("inf"))
+        if self.keep_best and (len(kept_scores) < self.n_kept_generators or score < kept_scores[-1]):
             with candidates[best_name]():
                 weights = copy.deepcopy(self.module.generator.state_dict())
             self.kept_generators = sorted([*self.kept_generators, (score, weights)], key=lambda kept: kept[0])
             del self.kept_generators[self.n_kept_generators :]
-        if self.keep_best and score < self.best_score:
-            self.best_score = score
+        if improved:
             self.best_epoch, self.best_step = self.current_epoch, self.critic_steps
             self.checks_without_improvement = 0
         else:
