@@ -84,6 +84,7 @@ def _recorder(monkeypatch, owner, name: str) -> dict:
         ([], {}),
         (["--early-stopping"], {"early_stopping": True}),
         (["--no-early-stopping"], {"early_stopping": False}),
+        (["--n-kept-generators", "1"], {"n_kept_generators": 1}),
         (["--generator-hidden", "512", "1024", "--n-critic", "2"], {"generator_hidden": [512, 1024], "n_critic": 2}),
     ],
 )

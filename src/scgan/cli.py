@@ -81,6 +81,7 @@ def _train(args: argparse.Namespace) -> int:
             "max_epochs",
             "max_steps",
             "early_stopping",
+            "n_kept_generators",
             "generator_hidden",
             "n_critic",
             "random_state",
@@ -191,6 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--early-stopping",
         action=argparse.BooleanOptionalAction,
         help=f"stop once the validation score stops improving {_default(GANTrainingPlan.__init__, 'early_stopping')}",
+    )
+    train.add_argument(
+        "--n-kept-generators",
+        type=int,
+        metavar="K",
+        help="generate from the K generators with the lowest validation scores, each cell from one at random "
+        f"{_default(GANTrainingPlan.__init__, 'n_kept_generators')}",
     )
     train.add_argument(
         "--generator-hidden",
