@@ -304,15 +304,14 @@ def test_validation_keeps_the_generators_with_the_lowest_scores(simulated):
 def test_a_mixture_of_kept_generators_is_saved_and_dropped_by_further_training(simulated, tmp_path):
     SCGAN.setup_anndata(simulated, condition_keys="cell_type")
     model = SCGAN(simulated, **SMALL)
-    model.train(max_epochs=3, plan_kwargs={"n_kept_generators": 3, "validation_interval": 2}, **FAST)
-    assert len(model.module.generators) == 3
+    model.train(max_epochs=3, plan_kwargs={"validation_interval": 2}, **FAST)
+    assert len(model.module.generators) == 3  # the default keeps three
     before = model.generate({"rare": 30}, random_state=2)
     model.save(tmp_path / "model")
     loaded = SCGAN.load(tmp_path / "model")
     assert len(loaded.module.generators) == 3
     assert (loaded.generate({"rare": 30}, random_state=2).X != before.X).nnz == 0
-    with pytest.warns(UserWarning, match="n_kept_generators needs keep_best"):
-        model.train(max_epochs=1, plan_kwargs={"keep_best": False, "n_kept_generators": 3}, **FAST)
+    model.train(max_epochs=1, plan_kwargs={"keep_best": False}, **FAST)
     assert len(model.module.generators) == 1
 
 

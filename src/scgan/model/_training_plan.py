@@ -80,11 +80,12 @@ class GANTrainingPlan(pl.LightningModule):
     clip_value
         Critic weight clipping bound (``wgan``).
     keep_best
-        Restore, at the end of training, the generator with the lowest validation MMD (needs validation cells).
+        Restore, at the end of training, the generators with the lowest validation MMD (needs validation cells).
     n_kept_generators
         With `keep_best`, keep this many generators, those with the lowest validation MMD over all checks, and
         draw each generated cell from one of them at random (a mixture, see
-        :meth:`~scgan.module.ConditionalGAN.set_mixture`); 1 keeps the single best.
+        :meth:`~scgan.module.ConditionalGAN.set_mixture`); 1 keeps the single best. Without validation cells
+        one generator is returned, as `ema_decay` says.
     early_stopping, early_stopping_patience
         With `keep_best`, stop once the validation score has not improved for `early_stopping_patience`
         validation checks in a row; the best generator is restored as always. For cell types and conditions this
@@ -119,7 +120,7 @@ class GANTrainingPlan(pl.LightningModule):
         gp_weight: float = 10.0,
         clip_value: float = 0.01,
         keep_best: bool = True,
-        n_kept_generators: int = 1,
+        n_kept_generators: int = 3,
         early_stopping: bool = False,
         early_stopping_patience: int = 6,
         validation_interval: int | None = None,
@@ -144,13 +145,6 @@ class GANTrainingPlan(pl.LightningModule):
             warnings.warn(
                 "early_stopping needs keep_best=True and validation cells (validation_fraction > 0 and conditions of"
                 " at least 20 cells); training all steps.",
-                UserWarning,
-                stacklevel=3,
-            )
-        if n_kept_generators > 1 and not (keep_best and validation is not None):
-            warnings.warn(
-                "n_kept_generators needs keep_best=True and validation cells (validation_fraction > 0 and conditions"
-                " of at least 20 cells); keeping the last generator.",
                 UserWarning,
                 stacklevel=3,
             )

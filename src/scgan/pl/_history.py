@@ -38,8 +38,8 @@ def history(
 
     One panel per group of curves: ``"loss"`` (critic and generator loss), ``"wasserstein"`` (the critic's
     Wasserstein estimate and the gradient penalty) and ``"validation_mmd"`` (MMD between validation cells and
-    generated cells, log scale when it falls by more than a decade). The epoch whose generator was kept (``model.best_epoch``) is
-    marked on every panel.
+    generated cells, log scale when it falls by more than a decade). The epoch of the best kept generator
+    (``model.best_epoch``) is marked on every panel.
 
     Parameters
     ----------
