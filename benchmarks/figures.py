@@ -56,10 +56,10 @@ FIDELITY_DATASETS = {"pbmc3k": "pbmc3k", "kang": "Kang et al.", "baron": "Baron 
 # (tick label, result file, method in it, colour, opacity): scgan with its defaults; on the same splits, scgan with
 # a wide last generator layer, and scVI, which ran beside it; real vs real
 FIDELITY_SERIES = [
-    ("scgan", "fidelity_{}.json", "scgan", SCGAN_COLOR, 0.7),
+    ("scgan", "fidelity_{}_n_kept_generators3.json", "scgan", SCGAN_COLOR, 0.7),
     ("scgan\n(512, 1024)", "fidelity_{}_generator512_1024.json", "scgan", SCGAN_COLOR, 0.3),
     ("scVI", "fidelity_{}_generator512_1024.json", "scvi", SCVI_COLOR, 0.7),
-    ("real vs\nreal", "fidelity_{}.json", "real_vs_real", REAL_COLOR, 0.7),
+    ("real vs\nreal", "fidelity_{}_n_kept_generators3.json", "real_vs_real", REAL_COLOR, 0.7),
 ]
 
 
@@ -121,7 +121,7 @@ def _rates(run: dict) -> pd.DataFrame:
 
 def covariates_snp(results: Path, out: Path) -> Path:
     """Activation rates per SNP (seed 0) and the largest deviation from the truth per seed."""
-    runs = [_json(results, f"covariates_snp_ncritic2_seed{s}.json") for s in range(5)]
+    runs = [_json(results, f"covariates_snp_ncritic2_n_kept_generators3_seed{s}.json") for s in range(5)]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.4), gridspec_kw={"width_ratios": [1.6, 1]})
     rates = _rates(runs[0])
     x = np.arange(len(rates))
