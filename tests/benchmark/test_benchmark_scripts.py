@@ -86,6 +86,20 @@ def test_fidelity_noisy_copies_redraw_training_cells_of_each_wanted_condition():
     assert not np.array_equal(counts, noisy_copies(train, keys, wanted, random_state=1).X.toarray())
 
 
+def test_fidelity_scores_every_draw_and_the_first_in_full():
+    import scgan
+
+    run_split = _functions_of("fidelity")["run_split"]
+    adata = scgan.datasets.simulate(
+        n_cells=300, n_genes=60, n_cell_types=2, rare_fraction=0.3, n_markers=10, n_response_genes=5, random_state=0
+    )
+    result = run_split(adata, ["cell_type"], None, methods=["redraw"], options={}, seed=0, draws=2)
+    assert len(result["redraw_draws"]) == 2
+    assert result["redraw_draws"][0] == result["redraw"]["auroc"]
+    assert result["redraw_draws"][0] != result["redraw_draws"][1]
+    assert {"mmd", "per_label"} <= result["redraw"].keys() and "auroc" in result["real_vs_real"]
+
+
 def test_oversampling_combine_gathers_runs_and_replaces_a_rerun_arm(tmp_path):
     import pandas as pd
 
