@@ -53,22 +53,30 @@ def _grouped_bars(axis, labels, series: dict[str, tuple[list[float], str]], *, w
 FIDELITY_DATASETS = {"pbmc3k": "pbmc3k", "kang": "Kang et al.", "baron": "Baron (mouse pancreas)", "pbmc68k": "pbmc68k"}
 
 
-# (tick label, result file, method in it, colour, opacity): scgan with its defaults; on the same splits, scgan with
-# a wide last generator layer, and scVI, which ran beside it; real vs real
+# (tick label, result file, method in it, colour, opacity): scgan with its defaults and scVI; on the same splits,
+# scgan with a wide last generator layer (one draw); real vs real
 FIDELITY_SERIES = [
     ("scgan", "fidelity_{}_n_kept_generators3.json", "scgan", SCGAN_COLOR, 0.7),
     ("scgan\n(512, 1024)", "fidelity_{}_generator512_1024.json", "scgan", SCGAN_COLOR, 0.3),
-    ("scVI", "fidelity_{}_generator512_1024.json", "scvi", SCVI_COLOR, 0.7),
+    ("scVI", "fidelity_{}_scvi.json", "scvi", SCVI_COLOR, 0.7),
     ("real vs\nreal", "fidelity_{}_n_kept_generators3.json", "real_vs_real", REAL_COLOR, 0.7),
 ]
 
 
+def _split_auroc(split: dict, method: str) -> float:
+    """A method's AUROC on one split: the mean over its draws of cells where the file holds several."""
+    return float(np.mean(split.get(f"{method}_draws", [split[method]["auroc"]])))
+
+
 def fidelity(results: Path, out: Path) -> Path:
-    """Held-out AUROC of scgan (defaults and a wide generator), scVI and real vs real per dataset and split."""
+    """Held-out AUROC of scgan (defaults and a wide generator), scVI and real vs real per dataset and split.
+
+    A point is a split: the mean over the draws of cells where a result file holds several (scgan's defaults and scVI).
+    """
     fig, axes = plt.subplots(1, len(FIDELITY_DATASETS), figsize=(12, 3.4), sharey=True)
     for axis, (dataset, title) in zip(axes, FIDELITY_DATASETS.items(), strict=True):
         for x, (_, file, method, color, alpha) in enumerate(FIDELITY_SERIES):
-            values = [split[method]["auroc"] for split in _json(results, file.format(dataset))["splits"].values()]
+            values = [_split_auroc(split, method) for split in _json(results, file.format(dataset))["splits"].values()]
             axis.scatter([x] * len(values), values, color=color, s=18, alpha=alpha, linewidths=0)
             axis.scatter([x], [np.mean(values)], color=color, s=160, marker="_", linewidths=2)
         axis.axhline(0.5, **IDEAL)
