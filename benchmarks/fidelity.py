@@ -2,13 +2,13 @@
 
 For each split: 30% of the cells held out (stratified by the condition), the genes chosen on the training
 cells (2,000 highly variable genes; Kang et al. and pbmc68k keep all of theirs), scgan trained with its defaults
-and scVI (scgan.benchmark.scvi_samples: the condition a categorical covariate, scvi-tools' default epochs) on
+and scVI (scgan.benchmark.train_scvi: the condition a categorical covariate, scvi-tools' default epochs) on
 the training cells only, as many synthetic cells per condition as the held-out set has, and every cell set
 scored by scgan.tl.evaluate against the held-out cells with the training cells as real-vs-real reference:
 the classifier two-sample AUROC overall and per label (ideal 0.5), MMD, per-cell KS statistics, label
 faithfulness. Kang et al. is conditioned on cell type x stimulation; its labels are the pairs.
 
-One AUROC of a few hundred cells moves by about 0.03 from one draw of synthetic cells to the next, so each
+One AUROC of a few hundred cells moves by up to 0.09 from one draw of synthetic cells to the next, so each
 trained model draws `--draws` sets of cells (seeds S, S + 1, ... of the split S) and the AUROC of each set is
 kept (``<method>_draws``); the full scores are those of the first draw. The printed means are over splits and
 draws.
