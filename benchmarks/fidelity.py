@@ -130,6 +130,8 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], help="scgan options, e.g. n_critic=2 max_steps=5000")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     args = parser.parse_args()
+    if args.draws < 1:
+        parser.error(f"--draws must be at least 1, got {args.draws}")
     path, keys, n_top_genes = DATASETS[args.dataset]
     path = args.data or path
     adata = scgan.datasets.pbmc68k() if path is None else benchmark.read_data(path)
