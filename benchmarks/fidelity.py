@@ -13,12 +13,16 @@ trained model draws `--draws` sets of cells (seeds S, S + 1, ... of the split S)
 kept (``<method>_draws``); the full scores are those of the first draw. The printed means are over splits and
 draws.
 
+`--kept K [K ...]` compares mixtures of kept generators from one training: scgan keeps the max(K) generators of
+lowest validation score (``n_kept_generators``) and the mixture of the best k is scored for each k, as method
+``scgan_kept<k>``.
+
 `--methods redraw` adds noisy copies of the training cells as a reference: for each wanted cell a random
 training cell of its condition, its counts redrawn from a Poisson distribution around them. A generator that
 scores as these do has learned no more than the training cells plus counting noise.
 
     python benchmarks/fidelity.py [--dataset pbmc3k|kang|baron|pbmc68k] [--data FILE] [--splits 0 1 2] \
-        [--methods scgan scvi redraw] [--draws 3] [--set OPTION=VALUE ...] [--out results.json]
+        [--methods scgan scvi redraw] [--draws 3] [--kept 1 3 10] [--set OPTION=VALUE ...] [--out results.json]
 """
 
 from __future__ import annotations
@@ -80,10 +84,37 @@ def noisy_copies(train: AnnData, keys: list[str], wanted: pd.DataFrame, *, rando
     return AnnData(X=sp.csr_matrix(rng.poisson(counts).astype(np.float32)), obs=obs, var=train.var[[]])
 
 
+def use_best_generators(model, weights: list[dict], k: int) -> None:
+    """Make `model` generate from the best `k` of the kept generators' `weights` (best first)."""
+    model.module.set_mixture(k)
+    for generator, state in zip(model.module.generators, weights[:k], strict=True):
+        generator.load_state_dict(state)
+
+
+def scored_names(methods: list[str], kept: list[int] | None) -> list[str]:
+    """The result names of `methods`: ``scgan`` becomes ``scgan_kept<k>`` for each k of `kept`."""
+    return [
+        name
+        for method in methods
+        for name in ([f"scgan_kept{k}" for k in kept] if kept and method == "scgan" else [method])
+    ]
+
+
 def run_split(
-    adata, keys: list[str], n_top_genes: int | None, *, methods, options: dict, seed: int, draws: int
+    adata,
+    keys: list[str],
+    n_top_genes: int | None,
+    *,
+    methods,
+    options: dict,
+    seed: int,
+    draws: int,
+    kept: list[int] | None = None,
 ) -> dict:
-    """Train the methods on one split and score `draws` sets of their cells (and real vs real) on the held-out cells."""
+    """Train the methods on one split and score `draws` sets of their cells (and real vs real) on the held-out cells.
+
+    With `kept`, scgan keeps max(kept) generators and the mixture of the best k is scored for each k.
+    """
     train, test = benchmark.held_out_split(adata, key=keys, n_top_genes=n_top_genes, random_state=seed)
     wanted = test.obs[keys].reset_index(drop=True)
     reference, test_labelled = with_label(train, keys), with_label(test, keys)
@@ -102,14 +133,25 @@ def run_split(
         result.setdefault("real_vs_real", scores(tables[0], "reference"))
 
     if "scgan" in methods:
+        if kept:
+            options = {**options, "n_kept_generators": max(kept)}
         start = time.perf_counter()
         model = scgan.tl.train(train, condition_key=keys, random_state=seed, enable_progress_bar=False, **options)
         result["scgan_seconds"] = time.perf_counter() - start
+        result["n_generators"] = len(model.module.generators)
         result["best_epoch"] = model.best_epoch
         result["epochs_trained"] = int(model.history["critic_loss"].shape[0])
         if "validation_mmd" in model.history:
             result["validation_mmd"] = model.history["validation_mmd"].dropna().to_numpy(dtype=float).ravel().tolist()
-        score_draws("scgan", lambda random_state: scgan.tl.generate(model, wanted, random_state=random_state))
+        if kept:
+            weights = [{name: value.clone() for name, value in g.state_dict().items()} for g in model.module.generators]
+            for k in sorted(kept):
+                use_best_generators(model, weights, min(k, len(weights)))
+                score_draws(
+                    f"scgan_kept{k}", lambda random_state: scgan.tl.generate(model, wanted, random_state=random_state)
+                )
+        else:
+            score_draws("scgan", lambda random_state: scgan.tl.generate(model, wanted, random_state=random_state))
     if "scvi" in methods:
         start = time.perf_counter()
         scvi_model = benchmark.train_scvi(train, key=keys, random_state=seed)
@@ -127,22 +169,28 @@ def main() -> None:
     parser.add_argument("--splits", type=int, nargs="+", default=[0, 1, 2], help="seeds of the held-out splits")
     parser.add_argument("--methods", nargs="+", choices=["scgan", "scvi", "redraw"], default=["scgan", "scvi"])
     parser.add_argument("--draws", type=int, default=3, help="sets of synthetic cells scored per trained model")
+    parser.add_argument("--kept", type=int, nargs="+", help="score mixtures of the best k kept generators, each k")
     parser.add_argument("--set", nargs="*", default=[], help="scgan options, e.g. n_critic=2 max_steps=5000")
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     args = parser.parse_args()
     if args.draws < 1:
         parser.error(f"--draws must be at least 1, got {args.draws}")
+    if args.kept and min(args.kept) < 1:
+        parser.error(f"--kept takes numbers of generators of at least 1, got {args.kept}")
     path, keys, n_top_genes = DATASETS[args.dataset]
     path = args.data or path
     adata = scgan.datasets.pbmc68k() if path is None else benchmark.read_data(path)
     options = benchmark.parse_options(args.set)
     warnings.filterwarnings("ignore")
 
-    results = {"dataset": args.dataset, "keys": keys, "settings": options, "splits": {}}
+    names = scored_names(args.methods, args.kept)
+    results = {"dataset": args.dataset, "keys": keys, "settings": options, "kept": args.kept, "splits": {}}
     for seed in args.splits:
-        split = run_split(adata, keys, n_top_genes, methods=args.methods, options=options, seed=seed, draws=args.draws)
+        split = run_split(
+            adata, keys, n_top_genes, methods=args.methods, options=options, seed=seed, draws=args.draws, kept=args.kept
+        )
         results["splits"][seed] = split
-        line = ", ".join(f"{name} {np.mean(split[f'{name}_draws']):.3f}" for name in args.methods)
+        line = ", ".join(f"{name} {np.mean(split[f'{name}_draws']):.3f}" for name in names)
         print(
             f"{args.dataset} split {seed}: AUROC (mean of {args.draws} draws) {line}, "
             f"real vs real {split['real_vs_real']['auroc']:.3f}",
@@ -150,7 +198,7 @@ def main() -> None:
         )
         if args.out:
             benchmark.write_json(args.out, results)
-    for name in args.methods:
+    for name in names:
         values = [np.mean(split[f"{name}_draws"]) for split in results["splits"].values()]
         print(f"{name}: mean AUROC {np.mean(values):.3f} ({', '.join(f'{v:.3f}' for v in values)})")
     values = [split["real_vs_real"]["auroc"] for split in results["splits"].values()]

@@ -100,6 +100,31 @@ def test_fidelity_scores_every_draw_and_the_first_in_full():
     assert {"mmd", "per_label"} <= result["redraw"].keys() and "auroc" in result["real_vs_real"]
 
 
+def test_fidelity_kept_scores_mixtures_of_the_best_generators_of_one_training():
+    import scgan
+
+    run_split = _functions_of("fidelity")["run_split"]
+    adata = scgan.datasets.simulate(
+        n_cells=300, n_genes=60, n_cell_types=2, rare_fraction=0.3, n_markers=10, n_response_genes=5, random_state=0
+    )
+    options = {
+        "max_steps": 40,
+        "validation_interval": 5,
+        "n_latent": 8,
+        "generator_hidden": [16],
+        "critic_hidden": [16],
+    }
+    result = run_split(adata, ["cell_type"], None, methods=["scgan"], options=options, seed=0, draws=1, kept=[1, 3])
+    assert result["n_generators"] == 3 and "scgan" not in result
+    assert len(result["scgan_kept1_draws"]) == len(result["scgan_kept3_draws"]) == 1
+    # the best generator alone is what a training keeping one generator keeps; three together draw other cells
+    alone = run_split(
+        adata, ["cell_type"], None, methods=["scgan"], options={**options, "n_kept_generators": 1}, seed=0, draws=1
+    )
+    assert alone["n_generators"] == 1
+    assert result["scgan_kept1"]["mmd"] == alone["scgan"]["mmd"] != result["scgan_kept3"]["mmd"]
+
+
 def test_oversampling_combine_gathers_runs_and_replaces_a_rerun_arm(tmp_path):
     import pandas as pd
 
