@@ -91,15 +91,6 @@ def use_best_generators(model, weights: list[dict], k: int) -> None:
         generator.load_state_dict(state)
 
 
-def scored_names(methods: list[str], kept: list[int] | None) -> list[str]:
-    """The result names of `methods`: ``scgan`` becomes ``scgan_kept<k>`` for each k of `kept`."""
-    return [
-        name
-        for method in methods
-        for name in ([f"scgan_kept{k}" for k in kept] if kept and method == "scgan" else [method])
-    ]
-
-
 def run_split(
     adata,
     keys: list[str],
@@ -183,13 +174,13 @@ def main() -> None:
     options = benchmark.parse_options(args.set)
     warnings.filterwarnings("ignore")
 
-    names = scored_names(args.methods, args.kept)
     results = {"dataset": args.dataset, "keys": keys, "settings": options, "kept": args.kept, "splits": {}}
     for seed in args.splits:
         split = run_split(
             adata, keys, n_top_genes, methods=args.methods, options=options, seed=seed, draws=args.draws, kept=args.kept
         )
         results["splits"][seed] = split
+        names = [key.removesuffix("_draws") for key in split if key.endswith("_draws")]
         line = ", ".join(f"{name} {np.mean(split[f'{name}_draws']):.3f}" for name in names)
         print(
             f"{args.dataset} split {seed}: AUROC (mean of {args.draws} draws) {line}, "
