@@ -270,6 +270,7 @@ def plan_outside_a_trainer(simulated, n_cells: int, **plan_kwargs):
         callback_metrics={},
     )
     plan.log = lambda *args, **kwargs: None
+    plan.total_steps = 100
     return plan, module, counts
 
 
@@ -299,6 +300,22 @@ def test_validation_keeps_the_generators_with_the_lowest_scores(simulated):
     assert plan.best_step == 3 and plan.checks_without_improvement == 2
     plan.on_train_end()
     assert [generator.logits.bias[0].item() for generator in module.generators] == [3.0, 4.0]
+
+
+def test_validation_keeps_no_generator_of_a_check_before_keep_from(simulated):
+    plan, module, _ = plan_outside_a_trainer(simulated, 50, ema_decay=0.0, n_kept_generators=2, keep_from=0.5)
+    plan.total_steps = 6
+    scores = [1.0, 2.0, 3.0, 5.0, 4.0, 6.0]  # the best scores come first, before half of the budget
+    plan._score = lambda candidate: scores[plan.critic_steps]
+    for check in range(len(scores)):
+        plan.critic_steps = check
+        with torch.no_grad():
+            module.generator.logits.bias.fill_(check)
+        plan._validate()
+    assert [score for score, _ in plan.kept_generators] == [4.0, 5.0]
+    assert plan.best_step == 4
+    plan.on_train_end()
+    assert [generator.logits.bias[0].item() for generator in module.generators] == [4.0, 3.0]
 
 
 def test_a_mixture_of_kept_generators_is_saved_and_dropped_by_further_training(simulated, tmp_path):

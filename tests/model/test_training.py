@@ -111,6 +111,7 @@ def test_learning_rate_schedule_runs_over_the_critic_steps(simulated, schedule):
         ({"plan_kwargs": {"betas": (0.5,)}}, "betas must be two numbers"),
         ({"plan_kwargs": {"lr_schedule": "cosine"}}, "lr_schedule must be 'constant' or 'linear', got 'cosine'"),
         ({"plan_kwargs": {"n_kept_generators": 0}}, "n_kept_generators must be a positive integer, got 0"),
+        ({"plan_kwargs": {"keep_from": 1.0}}, r"keep_from must be in \[0, 1\), got 1.0"),
     ],
 )
 def test_training_options_are_checked(simulated, kwargs, message):
